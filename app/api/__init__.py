@@ -1,0 +1,1 @@
+"""HTTP routers, one per resource. They parse input, call one service, and set headers."""

@@ -1,0 +1,129 @@
+"""The IGF's National, Regional, Sub-regional and Youth Initiatives."""
+
+from typing import Annotated, Literal
+
+from fastapi import APIRouter, Depends, Path, Query, Request
+from pydantic import Field
+from starlette.responses import Response
+
+from app.api.params import ListParamsDep, check_value_count
+from app.api.responses import page_response
+from app.countries import ISO_3166_1_ALPHA_2
+from app.db import SessionDep
+from app.errors import BadRequest, problem_responses
+from app.http_cache import cached_json
+from app.models.vocabulary import NriEvidence, NriKind, NriRegion
+from app.schemas.nri import NriPublic
+from app.schemas.page import Page, PageMeta
+from app.services import nris as service
+from app.services.listing import public_fields
+
+router = APIRouter(prefix="/nris", tags=["nris"])
+NriSort = Literal["name", "-name", "established_year", "-established_year", "country", "-country"]
+FIELDS = public_fields(NriPublic)
+
+
+class NriPageMeta(PageMeta):
+    held: int = Field(description="NRIs the data holds in all, before filters.", examples=[174])
+    fact_sheet_count: int | None = Field(
+        description="How many NRIs the fact sheet counts.", examples=[176]
+    )
+    coverage_note: str | None = Field(description="Why the two counts differ.")
+
+
+class NriPage(Page[NriPublic]):
+    meta: NriPageMeta
+
+
+def _countries(values: list[str] | None) -> list[str] | None:
+    if values is None:
+        return None
+    codes = [v.upper() for v in values]
+    unknown = [c for c in codes if c not in ISO_3166_1_ALPHA_2]
+    if unknown:
+        raise BadRequest.for_param(
+            "country", f"{', '.join(unknown)} is not an ISO 3166-1 alpha-2 code"
+        )
+    return codes
+
+
+def nri_filters(
+    kind: Annotated[list[NriKind] | None, Query(description="Repeat to OR.")] = None,
+    region: Annotated[
+        list[NriRegion] | None,
+        Query(
+            description="UN regional group for national and national youth initiatives; the "
+            "named region for regional and sub-regional ones. Repeat to OR."
+        ),
+    ] = None,
+    country: Annotated[
+        list[str] | None,
+        Query(
+            min_length=2,
+            max_length=2,
+            pattern="^[A-Za-z]{2}$",
+            description="ISO 3166-1 alpha-2 code, e.g. KE; repeat to OR.",
+        ),
+    ] = None,
+    evidence: Annotated[
+        list[NriEvidence] | None, Query(description="Strength of the sources; repeat to OR.")
+    ] = None,
+    established_from: Annotated[
+        int | None, Query(ge=1900, le=2100, description="Founded in or after this year.")
+    ] = None,
+    established_to: Annotated[
+        int | None, Query(ge=1900, le=2100, description="Founded in or before this year.")
+    ] = None,
+    q: Annotated[
+        str | None, Query(max_length=200, description="Case-insensitive match on name and notes.")
+    ] = None,
+) -> service.NriFilters:
+    return service.NriFilters(
+        kind=check_value_count("kind", kind),
+        region=check_value_count("region", region),
+        country=_countries(check_value_count("country", country)),
+        evidence=check_value_count("evidence", evidence),
+        established_from=established_from,
+        established_to=established_to,
+        q=q,
+    )
+
+
+@router.get(
+    "",
+    response_model=NriPage,
+    responses=problem_responses(400, 500),
+    summary="List NRIs",
+)
+def list_nris(
+    request: Request,
+    session: SessionDep,
+    params: ListParamsDep,
+    filters: Annotated[service.NriFilters, Depends(nri_filters)],
+    sort: Annotated[
+        NriSort,
+        Query(description="`-` is descending; records without the value come last either way."),
+    ] = "name",
+) -> Response:
+    """National, Regional, Sub-regional and Youth IGF Initiatives. The data holds fewer than
+    the fact sheet counts; `meta` states both numbers and why."""
+    result = service.list_nris(session, filters, params.page(sort))
+    meta = service.nri_coverage(session)
+    return page_response(request, result, params, sort, FIELDS, meta=meta)
+
+
+@router.get(
+    "/{nri_id}",
+    response_model=NriPublic,
+    responses=problem_responses(400, 404, 500),
+    summary="Get an NRI",
+)
+def get_nri(
+    request: Request,
+    session: SessionDep,
+    nri_id: Annotated[
+        str, Path(pattern=r"^[a-z0-9][a-z0-9-]{0,39}$", description="NRI id.", examples=["nri-017"])
+    ],
+) -> Response:
+    """One NRI by its stable id."""
+    return cached_json(request, service.get_nri(session, nri_id))

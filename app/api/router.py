@@ -1,0 +1,26 @@
+"""All routes: the data under /v1, probes and problem types at the root."""
+
+from fastapi import APIRouter, Depends
+
+from app.api import (
+    action_lines,
+    fact_sheet,
+    facts,
+    health,
+    index,
+    milestones,
+    nris,
+    organisations,
+    problems,
+)
+from app.api.params import reject_unknown_params
+
+v1 = APIRouter(prefix="/v1")
+for module in (fact_sheet, milestones, organisations, nris, action_lines, facts):
+    v1.include_router(module.router)
+
+api_router = APIRouter(dependencies=[Depends(reject_unknown_params)])
+api_router.include_router(index.router)
+api_router.include_router(v1)
+api_router.include_router(health.router)
+api_router.include_router(problems.router)

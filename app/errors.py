@@ -1,0 +1,244 @@
+"""One error shape for the whole API: RFC 9457 problem details (application/problem+json)."""
+
+import logging
+from collections.abc import Sequence
+from http import HTTPStatus
+from typing import Any
+
+import orjson
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from pydantic import BaseModel, Field
+from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.responses import Response
+
+PROBLEM_MEDIA_TYPE = "application/problem+json"
+log = logging.getLogger("app.errors")
+
+
+class InvalidParam(BaseModel):
+    name: str = Field(description="The parameter (or body field) at fault.", examples=["limit"])
+    location: str = Field(
+        alias="in",
+        description="Where it was sent: query, path, header or body.",
+        examples=["query"],
+    )
+    reason: str = Field(examples=["Input should be less than or equal to 200"])
+
+    model_config = {"populate_by_name": True}
+
+
+class Problem(BaseModel):
+    """RFC 9457 problem details."""
+
+    type: str = Field(
+        description="A URI reference naming the kind of problem; GET it for an explanation.",
+        examples=["/problems/invalid-parameter"],
+    )
+    title: str = Field(examples=["Invalid parameter"])
+    status: int = Field(examples=[400])
+    detail: str = Field(examples=["The query parameter 'limit' is invalid."])
+    instance: str = Field(
+        description="The request path (and query) that produced the problem.",
+        examples=["/v1/nris?limit=500"],
+    )
+    errors: list[InvalidParam] | None = Field(
+        default=None, description="For invalid input: each offending parameter and why."
+    )
+
+
+class AppError(Exception):
+    status_code = 500
+    code = "internal-error"
+    title = "Internal server error"
+
+    def __init__(self, detail: str, errors: Sequence[dict[str, str]] | None = None) -> None:
+        super().__init__(detail)
+        self.detail = detail
+        self.errors = list(errors) if errors else None
+
+
+class BadRequest(AppError):
+    status_code, code, title = 400, "invalid-parameter", "Invalid parameter"
+
+    @classmethod
+    def for_param(cls, name: str, reason: str, location: str = "query") -> "BadRequest":
+        return cls(
+            f"The {location} parameter {name!r} is invalid: {reason}",
+            [{"name": name, "in": location, "reason": reason}],
+        )
+
+
+class NotFound(AppError):
+    status_code, code, title = 404, "not-found", "Not found"
+
+
+class NotAcceptable(AppError):
+    status_code, code, title = 406, "not-acceptable", "Not acceptable"
+
+
+class ServiceUnavailable(AppError):
+    status_code, code, title = 503, "unavailable", "Service unavailable"
+
+
+# Every problem type the API emits, with the text served at /problems/{code}.
+PROBLEM_TYPES: dict[str, tuple[str, str]] = {
+    "invalid-parameter": (
+        "Invalid parameter",
+        "A query or path parameter is malformed, out of range, or not known to the operation. "
+        "The `errors` list names each one and why. Fix the request; retrying it unchanged fails.",
+    ),
+    "not-found": (
+        "Not found",
+        "No resource exists at this path, or no record has this id. Record ids never change "
+        "once published, so a 404 for a known id means the record was removed from the data.",
+    ),
+    "method-not-allowed": (
+        "Method not allowed",
+        "The resource exists but does not support this HTTP method; the Allow header lists "
+        "the methods it does support. The API is read-only.",
+    ),
+    "not-acceptable": (
+        "Not acceptable",
+        "The resource cannot be represented in any media type the Accept header allows.",
+    ),
+    "unavailable": (
+        "Service unavailable",
+        "The service cannot answer right now (for example the database is unreachable or not "
+        "migrated). Retry later.",
+    ),
+    "internal-error": (
+        "Internal server error",
+        "The server failed unexpectedly. Nothing was changed. The failure is logged; retrying "
+        "may succeed.",
+    ),
+    "http-error": ("HTTP error", "The request could not be served; see the status and detail."),
+}
+
+
+def _instance(request: Request) -> str:
+    query = request.url.query
+    return request.url.path + (f"?{query}" if query else "")
+
+
+def problem_response(
+    request: Request,
+    status: int,
+    code: str,
+    title: str,
+    detail: str,
+    errors: Sequence[dict[str, str]] | None = None,
+    headers: dict[str, str] | None = None,
+) -> Response:
+    body: dict[str, Any] = {
+        "type": f"/problems/{code}",
+        "title": title,
+        "status": status,
+        "detail": detail,
+        "instance": _instance(request),
+    }
+    if errors:
+        body["errors"] = list(errors)
+    all_headers = {"Cache-Control": "no-store"} if status != 404 else {}
+    if status == 404:
+        # A missing record may appear after a reseed; let caches keep the answer briefly.
+        all_headers["Cache-Control"] = "public, max-age=60"
+    all_headers.update(headers or {})
+    return Response(
+        orjson.dumps(body), status_code=status, media_type=PROBLEM_MEDIA_TYPE, headers=all_headers
+    )
+
+
+async def app_error_handler(request: Request, exc: Exception) -> Response:
+    assert isinstance(exc, AppError)
+    return problem_response(request, exc.status_code, exc.code, exc.title, exc.detail, exc.errors)
+
+
+def _validation_reason(error: dict[str, Any]) -> str:
+    message = str(error.get("msg", "is invalid"))
+    if error.get("type") == "missing":
+        return "is required"
+    return message
+
+
+async def validation_error_handler(request: Request, exc: Exception) -> Response:
+    assert isinstance(exc, RequestValidationError)
+    errors = []
+    for error in exc.errors():
+        loc = [str(part) for part in error.get("loc", ())]
+        location = loc[0] if loc else "query"
+        name = ".".join(loc[1:]) or location
+        errors.append({"name": name, "in": location, "reason": _validation_reason(error)})
+    names = ", ".join(sorted({e["name"] for e in errors}))
+    return problem_response(
+        request,
+        400,
+        "invalid-parameter",
+        "Invalid parameter",
+        f"Invalid value for: {names}.",
+        errors,
+    )
+
+
+async def http_error_handler(request: Request, exc: Exception) -> Response:
+    assert isinstance(exc, StarletteHTTPException)
+    status = exc.status_code
+    headers = dict(exc.headers or {})
+    if status == 404:
+        return problem_response(
+            request,
+            404,
+            "not-found",
+            "Not found",
+            f"No resource at {request.url.path}.",
+            headers=headers,
+        )
+    if status == 405:
+        return problem_response(
+            request,
+            405,
+            "method-not-allowed",
+            "Method not allowed",
+            f"{request.method} is not supported on {request.url.path}.",
+            headers=headers,
+        )
+    phrase = HTTPStatus(status).phrase if status in HTTPStatus._value2member_map_ else "Error"
+    detail = exc.detail if isinstance(exc.detail, str) else phrase
+    return problem_response(request, status, "http-error", phrase, detail, headers=headers)
+
+
+async def unhandled_error_handler(request: Request, exc: Exception) -> Response:
+    log.exception("Unhandled error on %s %s", request.method, request.url.path, exc_info=exc)
+    return problem_response(
+        request,
+        500,
+        "internal-error",
+        "Internal server error",
+        "The server failed to answer this request. The failure has been logged.",
+    )
+
+
+def install_error_handlers(app: FastAPI) -> None:
+    app.add_exception_handler(AppError, app_error_handler)
+    app.add_exception_handler(RequestValidationError, validation_error_handler)
+    app.add_exception_handler(StarletteHTTPException, http_error_handler)
+    app.add_exception_handler(Exception, unhandled_error_handler)
+
+
+def problem_responses(*statuses: int) -> dict[int | str, dict[str, Any]]:
+    """OpenAPI `responses` entries declaring problem+json bodies for the given statuses."""
+    described = {
+        400: "Invalid input: a parameter is malformed, out of range or unknown.",
+        404: "No record with this id, or no such path.",
+        406: "The requested representation is not available.",
+        500: "Unexpected server failure (no details are exposed).",
+        503: "The database is unreachable or not migrated.",
+    }
+    return {
+        status: {
+            "description": described.get(status, HTTPStatus(status).phrase),
+            "model": Problem,
+            "content": {PROBLEM_MEDIA_TYPE: {}},
+        }
+        for status in statuses
+    }

@@ -1,0 +1,210 @@
+"""Keyset pagination: sort keys, opaque cursors, and the page envelope's links.
+
+A cursor names the sort it was made for and the sort key of the row it points past, so
+walking pages under any sort returns every matching row exactly once, even when rows
+share a sort value (the record id breaks ties) or the sort column is null (nulls last).
+"""
+
+import base64
+import binascii
+import datetime as dt
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any, Literal
+
+import orjson
+from sqlalchemy import ColumnElement, Select, case, func, literal, tuple_
+from starlette.datastructures import URL
+
+from app.errors import BadRequest
+
+Direction = Literal["next", "prev"]
+
+
+@dataclass(frozen=True)
+class SortKey:
+    """A sortable column. `null_fill` stands in for NULL so rows compare as tuples."""
+
+    column: Any
+    null_fill: Any = None
+    parse: Callable[[Any], Any] = lambda value: value
+
+    @property
+    def nullable(self) -> bool:
+        return self.null_fill is not None
+
+
+def parse_date(value: Any) -> dt.date:
+    return dt.date.fromisoformat(str(value))
+
+
+@dataclass(frozen=True)
+class Cursor:
+    sort: str
+    key: tuple[Any, ...]
+    direction: Direction
+
+    def encode(self) -> str:
+        payload = orjson.dumps(
+            {"s": self.sort, "k": list(self.key), "d": self.direction},
+            default=lambda value: value.isoformat(),
+        )
+        return base64.urlsafe_b64encode(payload).rstrip(b"=").decode()
+
+
+def decode_cursor(token: str, sort: str) -> Cursor:
+    def invalid(reason: str) -> BadRequest:
+        return BadRequest.for_param("cursor", reason)
+
+    try:
+        raw = base64.urlsafe_b64decode(token + "=" * (-len(token) % 4))
+        payload = orjson.loads(raw)
+    except (binascii.Error, ValueError, orjson.JSONDecodeError) as exc:
+        raise invalid("not a cursor issued by this API; use the links it returned") from exc
+    if not isinstance(payload, dict) or not isinstance(payload.get("k"), list):
+        raise invalid("not a cursor issued by this API; use the links it returned")
+    if payload.get("s") != sort:
+        raise invalid(f"it was issued for sort={payload.get('s')!r}, not sort={sort!r}")
+    if payload.get("d") not in ("next", "prev"):
+        raise invalid("not a cursor issued by this API; use the links it returned")
+    return Cursor(sort=sort, key=tuple(payload["k"]), direction=payload["d"])
+
+
+@dataclass(frozen=True)
+class Ordering:
+    """How one list sorts by one sort parameter value such as `-established_year`."""
+
+    name: str
+    key: SortKey
+    id_column: Any
+
+    @property
+    def descending(self) -> bool:
+        return self.name.startswith("-")
+
+    def expressions(self) -> list[ColumnElement[Any]]:
+        column = self.key.column
+        exprs: list[ColumnElement[Any]] = []
+        if self.key.nullable:
+            # Nulls last in both directions: the flag sorts the same way as the rest.
+            is_null, not_null = (0, 1) if self.descending else (1, 0)
+            exprs.append(case((column.is_(None), literal(is_null)), else_=literal(not_null)))
+            exprs.append(func.coalesce(column, self.key.null_fill))
+        else:
+            exprs.append(column)
+        exprs.append(self.id_column)
+        return exprs
+
+    def order_by(self, direction: Direction) -> list[ColumnElement[Any]]:
+        backwards = self.descending != (direction == "prev")
+        return [e.desc() if backwards else e.asc() for e in self.expressions()]
+
+    def after(self, cursor: Cursor) -> ColumnElement[bool]:
+        exprs = self.expressions()
+        if len(cursor.key) != len(exprs):
+            raise BadRequest.for_param("cursor", "does not match this list's sort")
+        try:
+            values = self._parse_key(cursor.key)
+        except (TypeError, ValueError) as exc:
+            raise BadRequest.for_param("cursor", "does not match this list's sort") from exc
+        forwards = self.descending == (cursor.direction == "prev")
+        row, bound = tuple_(*exprs), tuple_(*[literal(v) for v in values])
+        return row > bound if forwards else row < bound
+
+    def _parse_key(self, key: Sequence[Any]) -> list[Any]:
+        parse = self.key.parse
+        if self.key.nullable:
+            flag, value, record_id = key
+            if flag not in (0, 1) or not isinstance(record_id, str | int):
+                raise ValueError("bad cursor key")
+            return [flag, parse(value), record_id]
+        value, record_id = key
+        if not isinstance(record_id, str | int):
+            raise ValueError("bad cursor key")
+        return [parse(value), record_id]
+
+    def key_of(self, row: Mapping[Any, Any], id_field: str) -> tuple[Any, ...]:
+        value = row[self.key.column.key]
+        record_id = row[id_field]
+        if not self.key.nullable:
+            return (value, record_id)
+        flag = (0 if self.descending else 1) if value is None else (1 if self.descending else 0)
+        return (flag, self.key.null_fill if value is None else value, record_id)
+
+
+@dataclass
+class PageRequest:
+    limit: int
+    sort: str
+    cursor: Cursor | None
+
+
+@dataclass
+class PageResult:
+    rows: list[dict[str, Any]]
+    total: int
+    has_next: bool
+    has_prev: bool
+    first_key: tuple[Any, ...] | None
+    last_key: tuple[Any, ...] | None
+
+
+def fetch_page(
+    session_execute: Callable[[Select[Any]], Any],
+    statement: Select[Any],
+    count_statement: Select[Any],
+    ordering: Ordering,
+    page: PageRequest,
+    id_field: str,
+    to_row: Callable[[Mapping[Any, Any]], dict[str, Any]],
+) -> PageResult:
+    """Run one keyset page query (plus a count only when the page comes back empty)."""
+    direction: Direction = page.cursor.direction if page.cursor else "next"
+    query = statement
+    if page.cursor is not None:
+        query = query.where(ordering.after(page.cursor))
+    total_column = count_statement.scalar_subquery().label("_total")
+    query = query.add_columns(total_column).order_by(*ordering.order_by(direction))
+    query = query.limit(page.limit + 1)
+    fetched = [row._mapping for row in session_execute(query)]
+    more = len(fetched) > page.limit
+    fetched = fetched[: page.limit]
+    if fetched:
+        total = int(fetched[0]["_total"])
+    else:
+        total = int(session_execute(count_statement).scalar_one())
+    if direction == "prev":
+        fetched.reverse()
+    has_next = more if direction == "next" else True
+    has_prev = page.cursor is not None if direction == "next" else more
+    if not fetched:
+        has_next = has_prev = False
+    return PageResult(
+        rows=[to_row(row) for row in fetched],
+        total=total,
+        has_next=has_next,
+        has_prev=has_prev,
+        first_key=ordering.key_of(fetched[0], id_field) if fetched else None,
+        last_key=ordering.key_of(fetched[-1], id_field) if fetched else None,
+    )
+
+
+def relative(url: URL) -> str:
+    return url.path + (f"?{url.query}" if url.query else "")
+
+
+def page_links(url: URL, result: PageResult, sort: str) -> dict[str, str | None]:
+    """self/next/prev as relative URLs: the same filters, another cursor."""
+    base = url.remove_query_params("cursor")
+    links: dict[str, str | None] = {"self": relative(url), "next": None, "prev": None}
+    if result.has_next and result.last_key is not None:
+        token = Cursor(sort, result.last_key, "next").encode()
+        links["next"] = relative(base.include_query_params(cursor=token))
+    if result.has_prev and result.first_key is not None:
+        token = Cursor(sort, result.first_key, "prev").encode()
+        links["prev"] = relative(base.include_query_params(cursor=token))
+    return links
+
+
+def link_header(links: dict[str, str | None]) -> str:
+    return ", ".join(f'<{href}>; rel="{rel}"' for rel, href in links.items() if href)

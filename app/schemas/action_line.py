@@ -1,0 +1,17 @@
+"""Response schemas for action lines."""
+
+from pydantic import Field
+
+from app.schemas.common import Stamped
+
+
+class ActionLinePublic(Stamped):
+    code: str = Field(description="Stable code; C7 sub-lines are C7.<name>.", examples=["C5"])
+    parent_code: str | None = Field(description="C7 for its sub-lines, else null.")
+    title: str = Field(examples=["Building confidence and security in the use of ICTs"])
+    title_variant: str | None = Field(description="Another wording found in the sources.")
+    facilitators: list[str] = Field(description="Lead facilitators; empty = not confirmed.")
+    co_facilitators: list[str]
+    source_url: str = Field(description="Where the title was taken from.")
+    facilitator_source_urls: list[str] = Field(description="Where the facilitators come from.")
+    notes: str | None

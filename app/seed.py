@@ -1,0 +1,272 @@
+"""Bring the database in line with seed.json: insert, update and delete, in one transaction.
+
+A second run with the same file changes nothing. Any change bumps the dataset revision in
+the same transaction, so caches and ETags move exactly when the data does. An invalid file
+is refused before anything is written.
+"""
+
+import calendar
+import datetime as dt
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import Connection, Engine, Table, delete, insert, select, update
+
+from app.dialect import lock_for_writes
+from app.models import (
+    ActionLine,
+    CallToAction,
+    Dataset,
+    Fact,
+    FactSheet,
+    FactSheetSection,
+    Milestone,
+    MilestoneOrganisation,
+    Nri,
+    Organisation,
+)
+from app.models.base import utc_now
+from app.seed_check import SeedProblem, check_seed, load_seed_file
+
+STAMPS = ("created_at", "updated_at")
+
+
+class SeedInvalid(Exception):
+    def __init__(self, problems: list[SeedProblem]) -> None:
+        super().__init__(f"{len(problems)} problem(s) in the seed file")
+        self.problems = problems
+
+
+@dataclass
+class SeedReport:
+    created: dict[str, int] = field(default_factory=dict)
+    updated: dict[str, int] = field(default_factory=dict)
+    deleted: dict[str, int] = field(default_factory=dict)
+    revision: int = 0
+
+    @property
+    def changed(self) -> bool:
+        return (
+            any(self.created.values()) or any(self.updated.values()) or any(self.deleted.values())
+        )
+
+    def summary(self) -> str:
+        parts = []
+        for name in self.created:
+            c, u, d = self.created[name], self.updated[name], self.deleted[name]
+            if c or u or d:
+                parts.append(f"{name}: +{c} ~{u} -{d}")
+        status = "; ".join(parts) if parts else "no changes"
+        return f"{status} (data revision {self.revision})"
+
+
+def period_bounds(start: str, end: str | None) -> tuple[dt.date, dt.date]:
+    """The first day `start` can mean and the last day `end` (or `start`) can mean."""
+    return _first_day(start), _last_day(end or start)
+
+
+def _first_day(value: str) -> dt.date:
+    parts = [int(p) for p in value.split("-")]
+    return dt.date(parts[0], parts[1] if len(parts) > 1 else 1, parts[2] if len(parts) > 2 else 1)
+
+
+def _last_day(value: str) -> dt.date:
+    parts = [int(p) for p in value.split("-")]
+    if len(parts) == 3:
+        return dt.date(*parts)
+    month = parts[1] if len(parts) == 2 else 12
+    return dt.date(parts[0], month, calendar.monthrange(parts[0], month)[1])
+
+
+@dataclass(frozen=True)
+class Collection:
+    name: str
+    table: Table
+    key: str
+    rows: Callable[[dict[str, Any]], Iterable[dict[str, Any]]]
+
+
+def _pick(table: Table, record: dict[str, Any], **extra: Any) -> dict[str, Any]:
+    columns = [c.key for c in table.columns if c.key not in STAMPS]
+    merged = {**record, **extra}
+    return {c: merged[c] for c in columns if c in merged}
+
+
+def _table(model: Any) -> Table:
+    table: Table = model.__table__
+    return table
+
+
+def _milestone_rows(data: dict[str, Any]) -> Iterable[dict[str, Any]]:
+    for record in data["milestones"]:
+        start, end = period_bounds(record["start_date"], record["end_date"])
+        yield _pick(_table(Milestone), record, period_start=start, period_end=end)
+
+
+def _link_rows(data: dict[str, Any]) -> Iterable[dict[str, Any]]:
+    for record in data["milestones"]:
+        for position, organisation_id in enumerate(record["organisations"]):
+            yield {
+                "milestone_id": record["id"],
+                "organisation_id": organisation_id,
+                "position": position,
+            }
+
+
+def _plain(model: Any, key: str) -> Callable[[dict[str, Any]], Iterable[dict[str, Any]]]:
+    return lambda data: (_pick(_table(model), r) for r in data[key])
+
+
+# Parents before children: inserts run in this order, deletes in reverse.
+COLLECTIONS = [
+    Collection(
+        "fact_sheet", _table(FactSheet), "id", lambda d: [_pick(_table(FactSheet), d["fact_sheet"])]
+    ),
+    Collection(
+        "fact_sheet_sections",
+        _table(FactSheetSection),
+        "id",
+        lambda d: (
+            _pick(_table(FactSheetSection), s, fact_sheet_id=d["fact_sheet"]["id"])
+            for s in d["fact_sheet"]["sections"]
+        ),
+    ),
+    Collection(
+        "calls_to_action", _table(CallToAction), "number", _plain(CallToAction, "calls_to_action")
+    ),
+    Collection("organisations", _table(Organisation), "id", _plain(Organisation, "organisations")),
+    Collection("milestones", _table(Milestone), "id", _milestone_rows),
+    Collection("nris", _table(Nri), "id", _plain(Nri, "nris")),
+    Collection(
+        "action_lines",
+        _table(ActionLine),
+        "code",
+        lambda d: (
+            _pick(_table(ActionLine), r, position=i + 1) for i, r in enumerate(d["action_lines"])
+        ),
+    ),
+    Collection("facts", _table(Fact), "id", _plain(Fact, "facts")),
+]
+LINKS = _table(MilestoneOrganisation)
+DATASET = _table(Dataset)
+
+
+def _existing(conn: Connection, collection: Collection) -> dict[Any, dict[str, Any]]:
+    compared = [c for c in collection.table.columns if c.key not in STAMPS]
+    return {
+        row._mapping[collection.key]: dict(row._mapping) for row in conn.execute(select(*compared))
+    }
+
+
+def _upsert(
+    conn: Connection,
+    collection: Collection,
+    existing: dict[Any, dict[str, Any]],
+    desired: dict[Any, dict[str, Any]],
+    now: dt.datetime,
+    touched: set[Any],
+) -> tuple[int, int]:
+    table, key_column = collection.table, collection.table.c[collection.key]
+    created = [row for key, row in desired.items() if key not in existing]
+    changed = [
+        row
+        for key, row in desired.items()
+        if key in existing and (existing[key] != row or key in touched)
+    ]
+    if created:
+        rows = [{**row, "created_at": now, "updated_at": now} for row in created]
+        conn.execute(insert(table), rows)
+    for row in changed:
+        statement = update(table).where(key_column == row[collection.key])
+        conn.execute(statement.values(**row, updated_at=now))
+    return len(created), len(changed)
+
+
+def _link_sets(rows: Iterable[tuple[str, str, int]]) -> dict[str, set[tuple[str, int]]]:
+    links: dict[str, set[tuple[str, int]]] = {}
+    for milestone_id, organisation_id, position in rows:
+        links.setdefault(milestone_id, set()).add((organisation_id, position))
+    return links
+
+
+def _sync_dataset(conn: Connection, data: dict[str, Any], changed: bool, now: dt.datetime) -> int:
+    wanted = {
+        key: data["dataset"][key]
+        for key in (
+            "title",
+            "version",
+            "description",
+            "nri_fact_sheet_count",
+            "nri_coverage_note",
+            "notes",
+        )
+    }
+    row = conn.execute(select(*DATASET.columns).where(DATASET.c.id == 1)).first()
+    if row is None:
+        conn.execute(insert(DATASET).values(id=1, revision=1, changed_at=now, **wanted))
+        return 1
+    current = dict(row._mapping)
+    if not changed and all(current[k] == v for k, v in wanted.items()):
+        return int(current["revision"])
+    revision = int(current["revision"]) + 1
+    conn.execute(
+        update(DATASET).where(DATASET.c.id == 1).values(revision=revision, changed_at=now, **wanted)
+    )
+    return revision
+
+
+def sync_seed(engine: Engine, data: Any, now: dt.datetime | None = None) -> SeedReport:
+    problems = check_seed(data)
+    if problems:
+        raise SeedInvalid(problems)
+    now = now or utc_now()
+    report = SeedReport()
+    with engine.connect().execution_options(sqlite_write=True) as conn, conn.begin():
+        lock_for_writes(conn)
+        # Links of milestones whose organisations changed are replaced: dropped first so
+        # organisations may go, re-added last once every milestone and organisation exists.
+        current_links = _link_sets(
+            conn.execute(select(LINKS.c.milestone_id, LINKS.c.organisation_id, LINKS.c.position))
+        )
+        wanted_links = _link_sets(
+            (r["milestone_id"], r["organisation_id"], r["position"]) for r in _link_rows(data)
+        )
+        relinked = {
+            m
+            for m in set(current_links) | set(wanted_links)
+            if current_links.get(m, set()) != wanted_links.get(m, set())
+        }
+        if relinked:
+            conn.execute(delete(LINKS).where(LINKS.c.milestone_id.in_(relinked)))
+
+        states = []
+        for collection in COLLECTIONS:
+            existing = _existing(conn, collection)
+            desired = {row[collection.key]: row for row in collection.rows(data)}
+            touched = relinked & set(existing) if collection.name == "milestones" else set()
+            created, updated = _upsert(conn, collection, existing, desired, now, touched)
+            report.created[collection.name] = created
+            report.updated[collection.name] = updated
+            states.append((collection, [key for key in existing if key not in desired]))
+        # Children before parents.
+        for collection, gone in reversed(states):
+            if gone:
+                conn.execute(
+                    delete(collection.table).where(collection.table.c[collection.key].in_(gone))
+                )
+            report.deleted[collection.name] = len(gone)
+
+        new_links = [r for r in _link_rows(data) if r["milestone_id"] in relinked]
+        if new_links:
+            conn.execute(insert(LINKS), new_links)
+        report.revision = _sync_dataset(conn, data, report.changed, now)
+    return report
+
+
+def seed_if_empty(engine: Engine, path: Path) -> SeedReport | None:
+    with engine.connect() as conn:
+        if conn.execute(select(DATASET.c.id)).first() is not None:
+            return None
+    return sync_seed(engine, load_seed_file(path))

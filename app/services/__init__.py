@@ -1,0 +1,1 @@
+"""Queries and rules, one module per resource. Functions take the session first."""

@@ -1,0 +1,45 @@
+"""The dataset as a whole: counts per collection, its version and revision, readiness."""
+
+from typing import Any
+
+from sqlalchemy import func, select, text
+from sqlmodel import Session
+
+from app.models import ActionLine, CallToAction, Dataset, Fact, Milestone, Nri, Organisation
+
+COLLECTIONS: dict[str, Any] = {
+    "milestones": Milestone,
+    "organisations": Organisation,
+    "nris": Nri,
+    "calls-to-action": CallToAction,
+    "action-lines": ActionLine,
+    "facts": Fact,
+}
+
+
+def collection_counts(session: Session) -> dict[str, int]:
+    counts = {}
+    for name, model in COLLECTIONS.items():
+        table = model.__table__
+        counts[name] = int(session.execute(select(func.count()).select_from(table)).scalar_one())
+    return counts
+
+
+def dataset_info(session: Session) -> dict[str, Any] | None:
+    row = session.execute(select(*Dataset.__table__.columns)).first()  # type: ignore[attr-defined]
+    if row is None:
+        return None
+    data = row._mapping
+    return {
+        "title": data["title"],
+        "version": data["version"],
+        "description": data["description"],
+        "revision": data["revision"],
+        "changed_at": data["changed_at"],
+        "notes": data["notes"],
+    }
+
+
+def current_revision(session: Session) -> int:
+    revision = session.execute(text("SELECT revision FROM dataset WHERE id = 1")).scalar()
+    return int(revision or 0)

@@ -1,0 +1,139 @@
+"""Milestones of the WSIS process, with their status computed against today's date."""
+
+import datetime as dt
+from collections.abc import Mapping
+from dataclasses import dataclass, replace
+from typing import Any
+
+from sqlalchemy import ColumnElement, and_, or_, select
+from sqlmodel import Session
+
+from app.dialect import decode_json, json_objects_array
+from app.errors import BadRequest, NotFound
+from app.models import Milestone, MilestoneOrganisation, Organisation
+from app.paging import PageRequest, PageResult, SortKey, parse_date
+from app.schemas.milestone import MilestonePublic
+from app.services.listing import get_one, in_values, list_page, shaper, text_match
+
+TABLE = Milestone.__table__  # type: ignore[attr-defined]
+LINK = MilestoneOrganisation.__table__  # type: ignore[attr-defined]
+ORG = Organisation.__table__  # type: ignore[attr-defined]
+SORTS = {
+    "start_date": SortKey(TABLE.c.period_start, parse=parse_date),
+    "title": SortKey(TABLE.c.title),
+}
+
+
+@dataclass(frozen=True)
+class MilestoneFilters:
+    status: list[str] | None = None
+    kind: list[str] | None = None
+    organisation: list[str] | None = None
+    date_from: dt.date | None = None
+    date_to: dt.date | None = None
+    in_fact_sheet: bool | None = None
+    q: str | None = None
+
+
+def status_of(period_start: dt.date, period_end: dt.date, today: dt.date) -> str:
+    if period_end < today:
+        return "past"
+    if period_start > today:
+        return "upcoming"
+    return "ongoing"
+
+
+def _status_condition(status: str, today: dt.date) -> ColumnElement[bool]:
+    start: ColumnElement[dt.date] = TABLE.c.period_start
+    end: ColumnElement[dt.date] = TABLE.c.period_end
+    if status == "past":
+        return end < today
+    if status == "upcoming":
+        return start > today
+    return and_(start <= today, end >= today)
+
+
+def _organisations_column(session: Session) -> Any:
+    rows = (
+        select(ORG.c.id, ORG.c.short_name, LINK.c.position)
+        .join(LINK, LINK.c.organisation_id == ORG.c.id)
+        .where(LINK.c.milestone_id == TABLE.c.id)
+        .order_by(LINK.c.position)
+        .subquery()
+    )
+    dialect = session.get_bind().dialect.name
+    fields = {"id": "id", "short_name": "short_name"}
+    return json_objects_array(dialect, rows, fields, "position").label("organisations")
+
+
+def _shaper(today: dt.date) -> Any:
+    def computed(row: Mapping[Any, Any]) -> dict[str, Any]:
+        return {
+            "status": status_of(row["period_start"], row["period_end"], today),
+            "organisations": decode_json(row["organisations"]) or [],
+        }
+
+    return shaper(MilestonePublic, computed)
+
+
+def list_milestones(
+    session: Session, filters: MilestoneFilters, page: PageRequest, today: dt.date
+) -> PageResult:
+    if filters.date_from and filters.date_to and filters.date_from > filters.date_to:
+        raise BadRequest.for_param("to", "must not be before 'from'")
+    where: list[ColumnElement[bool]] = [
+        *in_values(TABLE.c.kind, filters.kind),
+        *text_match(
+            filters.q, [TABLE.c.title, TABLE.c.notes, TABLE.c.location, TABLE.c.resolution]
+        ),
+    ]
+    if filters.status:
+        conditions = [_status_condition(s, today) for s in filters.status]
+        where.append(or_(*conditions))
+    if filters.organisation:
+        linked = select(LINK.c.milestone_id).where(LINK.c.organisation_id.in_(filters.organisation))
+        where.append(TABLE.c.id.in_(linked))
+    if filters.date_from:
+        where.append(TABLE.c.period_end >= filters.date_from)
+    if filters.date_to:
+        where.append(TABLE.c.period_start <= filters.date_to)
+    if filters.in_fact_sheet is not None:
+        where.append(TABLE.c.in_fact_sheet == filters.in_fact_sheet)
+    return list_page(
+        session,
+        TABLE,
+        where=where,
+        page=page,
+        sorts=SORTS,
+        id_column=TABLE.c.id,
+        shape=_shaper(today),
+        extra_columns=[_organisations_column(session)],
+    )
+
+
+def get_milestone(session: Session, milestone_id: str, today: dt.date) -> dict[str, Any]:
+    found = get_one(
+        session,
+        TABLE,
+        TABLE.c.id,
+        milestone_id,
+        _shaper(today),
+        extra_columns=[_organisations_column(session)],
+    )
+    if found is None:
+        raise NotFound(f"No milestone has the id {milestone_id!r}.")
+    return found
+
+
+def list_organisation_milestones(
+    session: Session,
+    organisation_id: str,
+    filters: MilestoneFilters,
+    page: PageRequest,
+    today: dt.date,
+) -> PageResult:
+    """The milestones one organisation took part in; 404 if there is no such organisation."""
+    if session.execute(select(ORG.c.id).where(ORG.c.id == organisation_id)).first() is None:
+        raise NotFound(f"No organisation has the id {organisation_id!r}.")
+    scoped = replace(filters, organisation=[organisation_id])
+    return list_milestones(session, scoped, page, today)

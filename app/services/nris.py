@@ -1,0 +1,72 @@
+"""NRIs, and how many the data holds against the fact sheet's count."""
+
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import ColumnElement, func, select
+from sqlmodel import Session
+
+from app.errors import BadRequest, NotFound
+from app.models import Dataset, Nri
+from app.paging import PageRequest, PageResult, SortKey
+from app.schemas.nri import NriPublic
+from app.services.listing import get_one, in_values, list_page, shaper, text_match
+
+TABLE = Nri.__table__  # type: ignore[attr-defined]
+SORTS = {
+    "name": SortKey(TABLE.c.name),
+    "established_year": SortKey(TABLE.c.established_year, null_fill=0),
+    "country": SortKey(TABLE.c.country, null_fill=""),
+}
+shape = shaper(NriPublic)
+
+
+@dataclass(frozen=True)
+class NriFilters:
+    kind: list[str] | None = None
+    region: list[str] | None = None
+    country: list[str] | None = None
+    evidence: list[str] | None = None
+    established_from: int | None = None
+    established_to: int | None = None
+    q: str | None = None
+
+
+def list_nris(session: Session, filters: NriFilters, page: PageRequest) -> PageResult:
+    low, high = filters.established_from, filters.established_to
+    if low is not None and high is not None and low > high:
+        raise BadRequest.for_param("established_to", "must not be below established_from")
+    where: list[ColumnElement[bool]] = [
+        *in_values(TABLE.c.kind, filters.kind),
+        *in_values(TABLE.c.region, filters.region),
+        *in_values(TABLE.c.country, filters.country),
+        *in_values(TABLE.c.evidence, filters.evidence),
+        *text_match(filters.q, [TABLE.c.name, TABLE.c.notes]),
+    ]
+    if low is not None:
+        where.append(TABLE.c.established_year >= low)
+    if high is not None:
+        where.append(TABLE.c.established_year <= high)
+    return list_page(
+        session, TABLE, where=where, page=page, sorts=SORTS, id_column=TABLE.c.id, shape=shape
+    )
+
+
+def get_nri(session: Session, nri_id: str) -> dict[str, Any]:
+    found = get_one(session, TABLE, TABLE.c.id, nri_id, shape)
+    if found is None:
+        raise NotFound(f"No NRI has the id {nri_id!r}.")
+    return found
+
+
+def nri_coverage(session: Session) -> dict[str, Any]:
+    """How many NRIs are held, beside the count the fact sheet gives."""
+    held = session.execute(select(func.count()).select_from(TABLE)).scalar_one()
+    dataset = session.execute(
+        select(Dataset.nri_fact_sheet_count, Dataset.nri_coverage_note)  # type: ignore[call-overload]
+    ).first()
+    return {
+        "held": int(held),
+        "fact_sheet_count": dataset[0] if dataset else None,
+        "coverage_note": dataset[1] if dataset else None,
+    }

@@ -1,0 +1,115 @@
+"""Every test gets its own app. On SQLite that is a fresh in-memory database; when
+FACTSHEET_TEST_DATABASE_URL names PostgreSQL, the schema is migrated once per session and
+every table is emptied between tests."""
+
+import datetime as dt
+import os
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from fastapi import FastAPI
+from fastapi.testclient import TestClient
+from sqlalchemy import Engine, text
+from sqlmodel import Session, SQLModel
+
+from app.db import make_engine
+from app.main import create_app
+from app.migrate import upgrade
+from app.seed import sync_seed
+from app.seed_check import load_seed_file
+from app.settings import Settings
+
+ROOT = Path(__file__).resolve().parents[1]
+SEED_PATH = ROOT / "seed.json"
+PG_URL = os.environ.get("FACTSHEET_TEST_DATABASE_URL")
+
+
+class FakeClock:
+    """Stands in for today's UTC date; tests move it by setting `today`."""
+
+    def __init__(self, today: dt.date) -> None:
+        self.today = today
+
+    def __call__(self) -> dt.date:
+        return self.today
+
+
+@pytest.fixture(scope="session")
+def seed_data() -> dict[str, Any]:
+    data = load_seed_file(SEED_PATH)
+    assert isinstance(data, dict)
+    return data
+
+
+@pytest.fixture(scope="session")
+def pg_engine() -> Iterator[Engine | None]:
+    if not PG_URL:
+        yield None
+        return
+    engine = make_engine(PG_URL)
+    with engine.begin() as conn:
+        conn.execute(text("DROP SCHEMA public CASCADE"))
+        conn.execute(text("CREATE SCHEMA public"))
+    upgrade(engine)
+    yield engine
+    engine.dispose()
+
+
+def _empty_tables(engine: Engine) -> None:
+    names = ", ".join(t.name for t in SQLModel.metadata.sorted_tables)
+    with engine.begin() as conn:
+        conn.execute(text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
+
+
+@pytest.fixture
+def database_url(pg_engine: Engine | None) -> str:
+    if pg_engine is not None:
+        _empty_tables(pg_engine)
+        return str(PG_URL)
+    return "sqlite://"
+
+
+@pytest.fixture
+def clock() -> FakeClock:
+    return FakeClock(dt.date(2025, 7, 9))
+
+
+@pytest.fixture
+def settings(database_url: str) -> Settings:
+    return Settings(database_url=database_url, _env_file=None)
+
+
+@pytest.fixture
+def app(settings: Settings, clock: FakeClock) -> Iterator[FastAPI]:
+    application = create_app(settings, clock=clock)
+    if settings.database_url == "sqlite://":
+        SQLModel.metadata.create_all(application.state.engine)
+    yield application
+    application.state.engine.dispose()
+
+
+@pytest.fixture
+def engine(app: FastAPI) -> Engine:
+    engine: Engine = app.state.engine
+    return engine
+
+
+@pytest.fixture
+def session(engine: Engine) -> Iterator[Session]:
+    with Session(engine) as session:
+        yield session
+
+
+@pytest.fixture
+def client(app: FastAPI) -> Iterator[TestClient]:
+    with TestClient(app) as test_client:
+        yield test_client
+
+
+@pytest.fixture
+def seeded(engine: Engine, seed_data: dict[str, Any]) -> dict[str, Any]:
+    """The real seed.json, loaded; returns its data for comparisons."""
+    sync_seed(engine, seed_data)
+    return seed_data
