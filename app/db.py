@@ -22,6 +22,9 @@ def make_engine(
     if parsed.get_backend_name() != "sqlite":
         return create_engine(
             url,
+            # One snapshot per request: a response never mixes data from before and after
+            # a reseed. Writers ask for READ COMMITTED (see dialect.write_options).
+            isolation_level="REPEATABLE READ",
             pool_size=pool_size,
             max_overflow=max_overflow,
             pool_timeout=pool_timeout,

@@ -41,3 +41,13 @@ def lock_for_writes(connection: Connection) -> None:
     racing."""
     if connection.dialect.name == "postgresql":
         connection.execute(text("SELECT pg_advisory_xact_lock(:id)"), {"id": WRITE_LOCK_ID})
+
+
+def write_options(dialect: str) -> dict[str, Any]:
+    """Connection options for a writing transaction.
+
+    SQLite: BEGIN IMMEDIATE (see db._on_begin). PostgreSQL: READ COMMITTED, so that a writer
+    that waited for the advisory lock sees what the writer before it committed."""
+    if dialect == "postgresql":
+        return {"isolation_level": "READ COMMITTED"}
+    return {"sqlite_write": True}

@@ -12,6 +12,8 @@ from app.api.router import api_router
 from app.db import make_engine
 from app.errors import install_error_handlers
 from app.openapi import install_openapi
+from app.response_cache import ResponseCacheMiddleware, ResponseStore
+from app.revision import RevisionWatcher, read_state
 from app.settings import Settings, get_settings
 
 DESCRIPTION = """\
@@ -59,6 +61,18 @@ def create_app(settings: Settings | None = None, clock: Clock | None = None) -> 
     app.state.settings = settings
     app.state.engine = engine
     app.state.clock = clock or utc_today
+    store = ResponseStore(settings.cache_max_bytes)
+    watcher = RevisionWatcher(
+        lambda: read_state(engine), settings.cache_revision_interval, store.clear
+    )
+    app.state.response_store = store
+    app.add_middleware(
+        ResponseCacheMiddleware,
+        store=store,
+        watcher=watcher,
+        today=app.state.clock,
+        enabled=settings.cache_enabled,
+    )
     app.include_router(api_router)
     install_error_handlers(app)
     install_openapi(app)

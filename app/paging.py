@@ -11,9 +11,10 @@ import datetime as dt
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Literal
+from urllib.parse import parse_qsl, urlencode
 
 import orjson
-from sqlalchemy import ColumnElement, Select, case, func, literal, tuple_
+from sqlalchemy import ColumnElement, Select, String, case, func, literal, tuple_
 from starlette.datastructures import URL
 
 from app.errors import BadRequest
@@ -70,6 +71,11 @@ def decode_cursor(token: str, sort: str) -> Cursor:
     return Cursor(sort=sort, key=tuple(payload["k"]), direction=payload["d"])
 
 
+def _python_type(column: Any) -> type:
+    """The Python type of a column's values (SQLModel's AutoString answers `object`)."""
+    return str if isinstance(column.type, String) else column.type.python_type
+
+
 @dataclass(frozen=True)
 class Ordering:
     """How one list sorts by one sort parameter value such as `-established_year`."""
@@ -112,16 +118,20 @@ class Ordering:
         return row > bound if forwards else row < bound
 
     def _parse_key(self, key: Sequence[Any]) -> list[Any]:
-        parse = self.key.parse
+        # A forged key of the wrong type would reach the database and fail there (a 500 on
+        # PostgreSQL) or compare nonsensically (SQLite), so each part must fit its column.
+        flag: list[Any] = []
         if self.key.nullable:
-            flag, value, record_id = key
-            if flag not in (0, 1) or not isinstance(record_id, str | int):
+            *flag, value, record_id = key
+            if flag[0] not in (0, 1) or isinstance(flag[0], bool):
                 raise ValueError("bad cursor key")
-            return [flag, parse(value), record_id]
-        value, record_id = key
-        if not isinstance(record_id, str | int):
-            raise ValueError("bad cursor key")
-        return [parse(value), record_id]
+        else:
+            value, record_id = key
+        value = self.key.parse(value)
+        for part, column in ((value, self.key.column), (record_id, self.id_column)):
+            if isinstance(part, bool) or not isinstance(part, _python_type(column)):
+                raise ValueError("bad cursor key")
+        return [*flag, value, record_id]
 
     def key_of(self, row: Mapping[Any, Any], id_field: str) -> tuple[Any, ...]:
         value = row[self.key.column.key]
@@ -189,20 +199,28 @@ def fetch_page(
     )
 
 
-def relative(url: URL) -> str:
-    return url.path + (f"?{url.query}" if url.query else "")
+def canonical(path: str, params: list[tuple[str, str]]) -> str:
+    """A relative URL with its parameters in sorted order: the same request written in
+    another order gets the same links, so the same bytes (and the same cache entry)."""
+    query = urlencode(sorted(params))
+    return path + (f"?{query}" if query else "")
 
 
 def page_links(url: URL, result: PageResult, sort: str) -> dict[str, str | None]:
     """self/next/prev as relative URLs: the same filters, another cursor."""
-    base = url.remove_query_params("cursor")
-    links: dict[str, str | None] = {"self": relative(url), "next": None, "prev": None}
+    params = parse_qsl(url.query, keep_blank_values=True)
+    others = [(k, v) for k, v in params if k != "cursor"]
+    links: dict[str, str | None] = {
+        "self": canonical(url.path, params),
+        "next": None,
+        "prev": None,
+    }
     if result.has_next and result.last_key is not None:
         token = Cursor(sort, result.last_key, "next").encode()
-        links["next"] = relative(base.include_query_params(cursor=token))
+        links["next"] = canonical(url.path, [*others, ("cursor", token)])
     if result.has_prev and result.first_key is not None:
         token = Cursor(sort, result.first_key, "prev").encode()
-        links["prev"] = relative(base.include_query_params(cursor=token))
+        links["prev"] = canonical(url.path, [*others, ("cursor", token)])
     return links
 
 

@@ -14,7 +14,7 @@ from typing import Any
 
 from sqlalchemy import Connection, Engine, Table, delete, insert, select, update
 
-from app.dialect import lock_for_writes
+from app.dialect import lock_for_writes, write_options
 from app.models import (
     ActionLine,
     CallToAction,
@@ -223,7 +223,8 @@ def sync_seed(engine: Engine, data: Any, now: dt.datetime | None = None) -> Seed
         raise SeedInvalid(problems)
     now = now or utc_now()
     report = SeedReport()
-    with engine.connect().execution_options(sqlite_write=True) as conn, conn.begin():
+    options = write_options(engine.dialect.name)
+    with engine.connect().execution_options(**options) as conn, conn.begin():
         lock_for_writes(conn)
         # Links of milestones whose organisations changed are replaced: dropped first so
         # organisations may go, re-added last once every milestone and organisation exists.

@@ -32,6 +32,16 @@ class Settings(BaseSettings):
     )
     cache_max_age: int = Field(default=300, ge=0, description="Cache-Control max-age, seconds.")
     stale_while_revalidate: int = Field(default=60, ge=0)
+    cache_enabled: bool = Field(default=True, description="The in-process response cache.")
+    cache_max_bytes: int = Field(
+        default=64 * 1024 * 1024, ge=0, description="Memory bound of the response cache."
+    )
+    cache_revision_interval: float = Field(
+        default=1.0,
+        ge=0,
+        description="Seconds between checks of the data revision: the longest a process "
+        "serves old data after a change made elsewhere.",
+    )
     db_pool_size: int = Field(default=5, ge=1)
     db_max_overflow: int = Field(default=10, ge=0)
     db_pool_timeout: float = Field(default=10.0, gt=0)

@@ -78,7 +78,8 @@ def clock() -> FakeClock:
 
 @pytest.fixture
 def settings(database_url: str) -> Settings:
-    return Settings(database_url=database_url, _env_file=None)
+    # Check the data revision on every request, so a test sees its own reseed at once.
+    return Settings(database_url=database_url, cache_revision_interval=0.0, _env_file=None)
 
 
 @pytest.fixture

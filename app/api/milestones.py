@@ -90,7 +90,7 @@ def list_milestones(
     organisation, date range and text. Each embeds its organisations' ids and names.
     `status` is computed from the dates against today's UTC date."""
     result = service.list_milestones(session, filters, params.page(sort), today)
-    return page_response(request, result, params, sort, FIELDS)
+    return page_response(request, result, params, sort, FIELDS, depends_on_today=True)
 
 
 @router.get(
@@ -108,4 +108,5 @@ def get_milestone(
     ],
 ) -> Response:
     """One milestone by its stable id."""
-    return cached_json(request, service.get_milestone(session, milestone_id, today))
+    milestone = service.get_milestone(session, milestone_id, today)
+    return cached_json(request, milestone, depends_on_today=True)

@@ -104,4 +104,4 @@ def list_organisation_milestones(
     result = milestone_service.list_organisation_milestones(
         session, organisation_id, filters, params.page(sort), today
     )
-    return page_response(request, result, params, sort, MILESTONE_FIELDS)
+    return page_response(request, result, params, sort, MILESTONE_FIELDS, depends_on_today=True)

@@ -34,6 +34,7 @@ def page_response(
     allowed_fields: Sequence[str],
     id_field: str = "id",
     meta: dict[str, Any] | None = None,
+    depends_on_today: bool = False,
 ) -> Response:
     links = page_links(request.url, result, sort)
     payload = {
@@ -41,4 +42,4 @@ def page_response(
         "links": links,
         "meta": {"total": result.total, "limit": params.limit, "sort": sort, **(meta or {})},
     }
-    return cached_json(request, payload, {"Link": link_header(links)})
+    return cached_json(request, payload, {"Link": link_header(links)}, depends_on_today)

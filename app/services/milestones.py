@@ -59,6 +59,9 @@ def _organisations_column(session: Session) -> Any:
         .join(LINK, LINK.c.organisation_id == ORG.c.id)
         .where(LINK.c.milestone_id == TABLE.c.id)
         .order_by(LINK.c.position)
+        # A FROM-clause subquery does not auto-correlate: without this, `milestone` joins in
+        # again and every milestone gets the links of all milestones.
+        .correlate(TABLE)
         .subquery()
     )
     dialect = session.get_bind().dialect.name

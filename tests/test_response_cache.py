@@ -1,0 +1,388 @@
+"""The response cache in front of the routes: keys, validators, codings, bounds, coherence."""
+
+import copy
+import datetime as dt
+import email.utils
+import gzip
+import json
+import subprocess
+import sys
+import threading
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import brotli
+import pytest
+from fastapi import FastAPI
+from fastapi.testclient import TestClient
+from sqlalchemy import Engine, event
+
+from app.main import create_app
+from app.migrate import upgrade
+from app.revision import DataState, RevisionWatcher
+from app.seed import sync_seed
+from app.settings import Settings
+from tests.conftest import FakeClock
+
+URLS = [
+    "/v1",
+    "/v1/nris?kind=youth&limit=5",
+    "/v1/nris/nri-017",
+    "/v1/milestones?sort=-start_date",
+    "/v1/milestones/ms-019",
+    "/v1/organisations/org-017/milestones",
+    "/v1/fact-sheet",
+    "/v1/calls-to-action",
+    "/v1/action-lines",
+    "/v1/facts?category=itu_headline",
+]
+
+
+def count_statements(engine: Engine) -> list[str]:
+    seen: list[str] = []
+
+    def record(*args: Any) -> None:
+        seen.append(str(args[2]))
+
+    event.listen(engine, "before_cursor_execute", record)
+    return seen
+
+
+@pytest.fixture
+def quiet_app(settings: Settings, clock: FakeClock) -> Iterator[FastAPI]:
+    """An app that checks the data revision only once a minute."""
+    from sqlmodel import SQLModel
+
+    tuned = settings.model_copy(update={"cache_revision_interval": 60.0})
+    application = create_app(tuned, clock=clock)
+    if tuned.database_url == "sqlite://":
+        SQLModel.metadata.create_all(application.state.engine)
+    yield application
+    application.state.engine.dispose()
+
+
+def test_a_hit_runs_no_sql(quiet_app: FastAPI, seed_data: dict[str, Any]) -> None:
+    sync_seed(quiet_app.state.engine, seed_data)
+    with TestClient(quiet_app) as client:
+        first = client.get("/v1/nris?kind=youth")
+        statements = count_statements(quiet_app.state.engine)
+        again = client.get("/v1/nris?kind=youth")
+    assert (first.status_code, again.status_code) == (200, 200)
+    assert again.content == first.content
+    assert statements == []
+
+
+def test_parameter_order_hits_the_same_entry(client: TestClient, seeded: dict[str, Any]) -> None:
+    store = client.app.state.response_store  # type: ignore[attr-defined]
+    one = client.get("/v1/nris?kind=youth&limit=5&sort=-name")
+    two = client.get("/v1/nris?sort=-name&limit=5&kind=youth")
+    assert one.content == two.content
+    assert one.headers["etag"] == two.headers["etag"]
+    assert len(store) == 1
+    assert (store.hits, store.misses) == (1, 1)
+
+
+def test_different_accept_headers_get_their_own_entries(
+    client: TestClient, seeded: dict[str, Any]
+) -> None:
+    store = client.app.state.response_store  # type: ignore[attr-defined]
+    client.get("/v1/nris", headers={"Accept": "application/json"})
+    client.get("/v1/nris", headers={"Accept": "*/*"})
+    assert len(store) == 2
+
+
+@pytest.mark.parametrize("coding", ["gzip", "br"])
+def test_compressed_variant_decodes_to_the_identity_body(
+    client: TestClient, seeded: dict[str, Any], coding: str
+) -> None:
+    plain = client.get("/v1/nris", headers={"Accept-Encoding": "identity"})
+    packed = client.get("/v1/nris", headers={"Accept-Encoding": coding}, extensions={})
+    assert "content-encoding" not in plain.headers
+    assert packed.headers["content-encoding"] == coding
+    assert packed.headers["vary"] == "Accept, Accept-Encoding"
+    # httpx decodes gzip and brotli itself; compare what was on the wire too.
+    assert packed.content == plain.content
+    raw = gzip.decompress if coding == "gzip" else brotli.decompress
+    assert raw(compressed_bytes(client, coding)) == plain.content
+    assert packed.headers["etag"] != plain.headers["etag"]
+
+
+def compressed_bytes(client: TestClient, coding: str) -> bytes:
+    with client.stream("GET", "/v1/nris", headers={"Accept-Encoding": coding}) as response:
+        return b"".join(response.iter_raw())
+
+
+def test_compression_runs_once_per_entry_not_per_hit(
+    client: TestClient, seeded: dict[str, Any], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import app.response_cache as layer
+
+    calls: list[str] = []
+    real = layer.compress
+
+    def counting(body: bytes, coding: str) -> bytes:
+        calls.append(coding)
+        return real(body, coding)
+
+    monkeypatch.setattr(layer, "compress", counting)
+    for _ in range(3):
+        assert client.get("/v1/nris", headers={"Accept-Encoding": "gzip"}).status_code == 200
+    assert calls == ["gzip"]
+
+
+def test_small_bodies_are_not_compressed(client: TestClient, seeded: dict[str, Any]) -> None:
+    response = client.get("/v1/nris/nri-017?", headers={"Accept-Encoding": "gzip"})
+    small = client.get("/healthz", headers={"Accept-Encoding": "gzip"})
+    assert len(response.content) >= 1024 or "content-encoding" not in response.headers
+    assert "content-encoding" not in small.headers
+
+
+@pytest.mark.parametrize(
+    "header",
+    [
+        "{etag}",
+        "W/{etag}",
+        '"nope", {etag}',
+        "*",
+    ],
+)
+def test_if_none_match_forms_answer_304(
+    client: TestClient, seeded: dict[str, Any], header: str
+) -> None:
+    first = client.get("/v1/nris")
+    again = client.get(
+        "/v1/nris", headers={"If-None-Match": header.format(etag=first.headers["etag"])}
+    )
+    assert again.status_code == 304
+    assert again.content == b""
+    assert again.headers["etag"] == first.headers["etag"]
+    assert again.headers["cache-control"] == first.headers["cache-control"]
+    assert again.headers["vary"] == "Accept, Accept-Encoding"
+
+
+def test_gzip_tag_revalidates_the_entry(client: TestClient, seeded: dict[str, Any]) -> None:
+    packed = client.get("/v1/nris", headers={"Accept-Encoding": "gzip"})
+    again = client.get(
+        "/v1/nris",
+        headers={"Accept-Encoding": "gzip", "If-None-Match": packed.headers["etag"]},
+    )
+    assert packed.headers["etag"].endswith('-gzip"')
+    assert again.status_code == 304
+
+
+def test_if_none_match_with_other_tag_answers_200(
+    client: TestClient, seeded: dict[str, Any]
+) -> None:
+    response = client.get("/v1/nris", headers={"If-None-Match": '"something-else"'})
+    assert response.status_code == 200
+
+
+def test_if_modified_since_answers_304_and_older_dates_200(
+    client: TestClient, seeded: dict[str, Any]
+) -> None:
+    first = client.get("/v1/nris")
+    modified = email.utils.parsedate_to_datetime(first.headers["last-modified"])
+    later = email.utils.format_datetime(modified + dt.timedelta(seconds=5), usegmt=True)
+    earlier = email.utils.format_datetime(modified - dt.timedelta(days=1), usegmt=True)
+    same = client.get("/v1/nris", headers={"If-Modified-Since": first.headers["last-modified"]})
+    newer = client.get("/v1/nris", headers={"If-Modified-Since": later})
+    older = client.get("/v1/nris", headers={"If-Modified-Since": earlier})
+    assert (same.status_code, newer.status_code, older.status_code) == (304, 304, 200)
+
+
+def test_if_none_match_takes_precedence_over_if_modified_since(
+    client: TestClient, seeded: dict[str, Any]
+) -> None:
+    first = client.get("/v1/nris")
+    response = client.get(
+        "/v1/nris",
+        headers={"If-None-Match": '"other"', "If-Modified-Since": first.headers["last-modified"]},
+    )
+    assert response.status_code == 200
+
+
+def test_milestone_last_modified_is_not_before_today(
+    client: TestClient, seeded: dict[str, Any], clock: FakeClock
+) -> None:
+    clock.today = dt.date(2030, 1, 2)
+    response = client.get("/v1/milestones")
+    assert response.headers["last-modified"] == "Wed, 02 Jan 2030 00:00:00 GMT"
+
+
+def test_status_is_recomputed_when_the_day_changes(
+    client: TestClient, seeded: dict[str, Any], clock: FakeClock
+) -> None:
+    clock.today = dt.date(2025, 12, 15)
+    before = client.get("/v1/milestones/ms-029").json()["status"]
+    clock.today = dt.date(2025, 12, 16)
+    during = client.get("/v1/milestones/ms-029").json()["status"]
+    assert (before, during) == ("upcoming", "ongoing")
+
+
+def test_head_has_the_get_headers_and_no_body(client: TestClient, seeded: dict[str, Any]) -> None:
+    get = client.get("/v1/nris")
+    head = client.head("/v1/nris")
+    assert head.status_code == 200
+    assert head.content == b""
+    for name in ("etag", "content-type", "content-length", "cache-control", "last-modified"):
+        assert head.headers[name] == get.headers[name]
+
+
+def test_errors_are_not_cached(client: TestClient, seeded: dict[str, Any]) -> None:
+    store = client.app.state.response_store  # type: ignore[attr-defined]
+    assert client.get("/v1/nris/nri-999").status_code == 404
+    assert client.get("/v1/nris?limit=0").status_code == 400
+    assert client.get("/v1/nris?limit=0").headers["cache-control"] == "no-store"
+    assert len(store) == 0
+
+
+def test_memory_stays_under_the_bound(
+    settings: Settings, clock: FakeClock, seed_data: dict[str, Any]
+) -> None:
+    from sqlmodel import SQLModel
+
+    bound = 40_000
+    application = create_app(settings.model_copy(update={"cache_max_bytes": bound}), clock=clock)
+    if settings.database_url == "sqlite://":
+        SQLModel.metadata.create_all(application.state.engine)
+    sync_seed(application.state.engine, seed_data)
+    store = application.state.response_store
+    with TestClient(application) as client:
+        for limit in range(1, 60):
+            assert client.get(f"/v1/nris?limit={limit}").status_code == 200
+            assert store.bytes <= bound
+        assert 0 < len(store) < 59
+        # The most recent entry survived; the oldest were evicted.
+        client.get("/v1/nris?limit=59")
+        assert store.hits >= 1
+    application.state.engine.dispose()
+
+
+def test_bodies_are_identical_with_and_without_the_cache(
+    settings: Settings, clock: FakeClock, seed_data: dict[str, Any]
+) -> None:
+    from sqlmodel import SQLModel
+
+    bodies: list[list[bytes]] = []
+    for enabled in (True, False):
+        application = create_app(
+            settings.model_copy(update={"cache_enabled": enabled}), clock=clock
+        )
+        if settings.database_url == "sqlite://":
+            SQLModel.metadata.create_all(application.state.engine)
+        sync_seed(application.state.engine, seed_data, now=dt.datetime(2026, 1, 1, tzinfo=dt.UTC))
+        with TestClient(application) as client:
+            bodies.append([client.get(url).content for url in URLS for _ in range(2)])
+        application.state.engine.dispose()
+    assert bodies[0] == bodies[1]
+
+
+def test_a_reseed_is_seen_by_the_next_request(
+    client: TestClient, engine: Engine, seeded: dict[str, Any]
+) -> None:
+    before = client.get("/v1/nris/nri-017").json()
+    changed = copy.deepcopy(seeded)
+    changed["nris"][16]["name"] = "Renamed youth IGF"
+    sync_seed(engine, changed)
+    after = client.get("/v1/nris/nri-017").json()
+    assert before["name"] != after["name"] == "Renamed youth IGF"
+
+
+async def _noop() -> None:
+    return None
+
+
+def test_watcher_rereads_only_after_the_interval() -> None:
+    import asyncio
+
+    now = [100.0]
+    reads: list[int] = []
+    seen: list[DataState | None] = []
+    revision = [1]
+
+    def read() -> DataState:
+        reads.append(revision[0])
+        return DataState(revision[0], None)
+
+    watcher = RevisionWatcher(read, 1.0, seen.append, monotonic=lambda: now[0])
+
+    async def scenario() -> list[int | None]:
+        got = []
+        state = await watcher.current()
+        got.append(state.revision if state else None)
+        revision[0] = 2
+        now[0] += 0.5
+        state = await watcher.current()
+        got.append(state.revision if state else None)
+        now[0] += 0.6
+        state = await watcher.current()
+        got.append(state.revision if state else None)
+        return got
+
+    assert asyncio.run(scenario()) == [1, 1, 2]
+    assert reads == [1, 2]
+    assert [s.revision if s else None for s in seen] == [1, 2]
+
+
+@pytest.fixture
+def file_app(tmp_path: Path, clock: FakeClock, seed_data: dict[str, Any]) -> Iterator[FastAPI]:
+    url = f"sqlite:///{tmp_path / 'shared.db'}"
+    application = create_app(
+        Settings(database_url=url, cache_revision_interval=0.0, _env_file=None), clock=clock
+    )
+    upgrade(application.state.engine)
+    sync_seed(application.state.engine, seed_data)
+    application.state.url = url
+    yield application
+    application.state.engine.dispose()
+
+
+def test_a_reseed_by_another_process_is_served(
+    file_app: FastAPI, tmp_path: Path, seed_data: dict[str, Any]
+) -> None:
+    changed = copy.deepcopy(seed_data)
+    changed["nris"] = [n for n in changed["nris"] if n["id"] != "nri-017"]
+    path = tmp_path / "changed.json"
+    path.write_text(json.dumps(changed))
+    with TestClient(file_app) as client:
+        assert client.get("/v1/nris/nri-017").status_code == 200
+        total = client.get("/v1/nris").json()["meta"]["total"]
+        done = subprocess.run(
+            [sys.executable, "-m", "app", "seed", str(path)],
+            env={"FACTSHEET_DATABASE_URL": file_app.state.url, "PATH": "/usr/bin:/bin"},
+            capture_output=True,
+            text=True,
+            timeout=120,
+        )
+        assert done.returncode == 0, done.stderr
+        assert client.get("/v1/nris/nri-017").status_code == 404
+        assert client.get("/v1/nris").json()["meta"]["total"] == total - 1
+
+
+def test_no_response_mixes_two_revisions(file_app: FastAPI, seed_data: dict[str, Any]) -> None:
+    variants = []
+    for tag in ("A", "B"):
+        data = copy.deepcopy(seed_data)
+        for nri in data["nris"]:
+            nri["notes"] = f"variant {tag}"
+        variants.append(data)
+    sync_seed(file_app.state.engine, variants[0])
+    stop = threading.Event()
+
+    def reseed() -> None:
+        index = 0
+        while not stop.is_set():
+            sync_seed(file_app.state.engine, variants[index % 2])
+            index += 1
+
+    writer = threading.Thread(target=reseed)
+    writer.start()
+    try:
+        with TestClient(file_app) as client:
+            for _ in range(40):
+                notes = {n["notes"] for n in client.get("/v1/nris?limit=200").json()["data"]}
+                assert len(notes) == 1, notes
+    finally:
+        stop.set()
+        writer.join(timeout=60)
