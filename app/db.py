@@ -4,6 +4,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Annotated, Any
 
+import orjson
 from fastapi import Depends, Request
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine import make_url
@@ -25,6 +26,7 @@ def make_engine(
             # One snapshot per request: a response never mixes data from before and after
             # a reseed. Writers ask for READ COMMITTED (see dialect.write_options).
             isolation_level="REPEATABLE READ",
+            json_deserializer=orjson.loads,
             pool_size=pool_size,
             max_overflow=max_overflow,
             pool_timeout=pool_timeout,
@@ -33,10 +35,16 @@ def make_engine(
     in_memory = parsed.database in (None, "", ":memory:")
     if not in_memory and parsed.database:
         Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
-    kwargs: dict[str, Any] = {"connect_args": {"check_same_thread": False, "timeout": 30}}
+    kwargs: dict[str, Any] = {
+        "connect_args": {"check_same_thread": False, "timeout": 30},
+        "json_deserializer": orjson.loads,
+    }
     if in_memory:
         # One shared connection, or every checkout would see its own empty database.
         kwargs["poolclass"] = StaticPool
+    else:
+        # Opening a SQLite connection (and its PRAGMAs) costs more than a small query.
+        kwargs.update(pool_size=pool_size, max_overflow=max_overflow, pool_timeout=pool_timeout)
     engine = create_engine(url, **kwargs)
 
     @event.listens_for(engine, "connect")

@@ -167,7 +167,9 @@ async def validation_error_handler(request: Request, exc: Exception) -> Response
     for error in exc.errors():
         loc = [str(part) for part in error.get("loc", ())]
         location = loc[0] if loc else "query"
-        name = ".".join(loc[1:]) or location
+        # A query, path or header error names the parameter itself, not `kind.0` (the first
+        # of its repeated values); only a body field needs the path to it.
+        name = ".".join(loc[1:] if location == "body" else loc[1:2]) or location
         errors.append({"name": name, "in": location, "reason": _validation_reason(error)})
     names = ", ".join(sorted({e["name"] for e in errors}))
     return problem_response(

@@ -9,12 +9,12 @@ import base64
 import binascii
 import datetime as dt
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, Literal
 from urllib.parse import parse_qsl, urlencode
 
 import orjson
-from sqlalchemy import ColumnElement, Select, String, case, func, literal, tuple_
+from sqlalchemy import ColumnElement, Select, TypeDecorator, case, func, literal, tuple_
 from starlette.datastructures import URL
 
 from app.errors import BadRequest
@@ -72,8 +72,12 @@ def decode_cursor(token: str, sort: str) -> Cursor:
 
 
 def _python_type(column: Any) -> type:
-    """The Python type of a column's values (SQLModel's AutoString answers `object`)."""
-    return str if isinstance(column.type, String) else column.type.python_type
+    """The Python type of a column's values, seen through decorators such as SQLModel's
+    AutoString (whose own python_type is `object`)."""
+    column_type = column.type
+    if isinstance(column_type, TypeDecorator):
+        column_type = column_type.impl_instance
+    return column_type.python_type  # type: ignore[no-any-return]
 
 
 @dataclass(frozen=True)
@@ -157,6 +161,7 @@ class PageResult:
     has_prev: bool
     first_key: tuple[Any, ...] | None
     last_key: tuple[Any, ...] | None
+    extras: dict[str, Any] = field(default_factory=dict)
 
 
 def fetch_page(
@@ -167,22 +172,32 @@ def fetch_page(
     page: PageRequest,
     id_field: str,
     to_row: Callable[[Mapping[Any, Any]], dict[str, Any]],
+    extras: Mapping[str, Any] | None = None,
 ) -> PageResult:
-    """Run one keyset page query (plus a count only when the page comes back empty)."""
+    """Run one keyset page query (plus a count only when the page comes back empty).
+
+    `extras` are scalar subqueries (name -> select) whose values ride along on every row, so
+    page-wide figures cost no extra round trip."""
     direction: Direction = page.cursor.direction if page.cursor else "next"
     query = statement
     if page.cursor is not None:
         query = query.where(ordering.after(page.cursor))
     total_column = count_statement.scalar_subquery().label("_total")
-    query = query.add_columns(total_column).order_by(*ordering.order_by(direction))
+    extra_columns = [s.scalar_subquery().label(f"_x_{n}") for n, s in (extras or {}).items()]
+    query = query.add_columns(total_column, *extra_columns)
+    query = query.order_by(*ordering.order_by(direction))
     query = query.limit(page.limit + 1)
     fetched = [row._mapping for row in session_execute(query)]
     more = len(fetched) > page.limit
     fetched = fetched[: page.limit]
     if fetched:
         total = int(fetched[0]["_total"])
+        extra_values = {name: fetched[0][f"_x_{name}"] for name in extras or {}}
     else:
         total = int(session_execute(count_statement).scalar_one())
+        extra_values = {
+            name: session_execute(s).scalar_one_or_none() for name, s in (extras or {}).items()
+        }
     if direction == "prev":
         fetched.reverse()
     has_next = more if direction == "next" else True
@@ -192,6 +207,7 @@ def fetch_page(
     return PageResult(
         rows=[to_row(row) for row in fetched],
         total=total,
+        extras=extra_values,
         has_next=has_next,
         has_prev=has_prev,
         first_key=ordering.key_of(fetched[0], id_field) if fetched else None,

@@ -10,7 +10,7 @@ import datetime as dt
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import Connection, Engine, Table, delete, insert, select, update
 
@@ -28,13 +28,15 @@ from app.models import (
     Organisation,
 )
 from app.models.base import utc_now
-from app.seed_check import SeedProblem, check_seed, load_seed_file
+
+if TYPE_CHECKING:
+    from app.seed_check import SeedProblem
 
 STAMPS = ("created_at", "updated_at")
 
 
 class SeedInvalid(Exception):
-    def __init__(self, problems: list[SeedProblem]) -> None:
+    def __init__(self, problems: "list[SeedProblem]") -> None:
         super().__init__(f"{len(problems)} problem(s) in the seed file")
         self.problems = problems
 
@@ -143,8 +145,11 @@ COLLECTIONS = [
         "action_lines",
         _table(ActionLine),
         "code",
-        lambda d: (
-            _pick(_table(ActionLine), r, position=i + 1) for i, r in enumerate(d["action_lines"])
+        # Main lines before sub-lines, whatever the file's order (which sets `position`):
+        # inserts check the parent_code foreign key row by row.
+        lambda d: sorted(
+            (_pick(_table(ActionLine), r, position=i + 1) for i, r in enumerate(d["action_lines"])),
+            key=lambda row: row["parent_code"] is not None,
         ),
     ),
     Collection("facts", _table(Fact), "id", _plain(Fact, "facts")),
@@ -218,6 +223,9 @@ def _sync_dataset(conn: Connection, data: dict[str, Any], changed: bool, now: dt
 
 
 def sync_seed(engine: Engine, data: Any, now: dt.datetime | None = None) -> SeedReport:
+    # Imported here: jsonschema is only needed when seeding, not on every start.
+    from app.seed_check import check_seed
+
     problems = check_seed(data)
     if problems:
         raise SeedInvalid(problems)
@@ -270,4 +278,6 @@ def seed_if_empty(engine: Engine, path: Path) -> SeedReport | None:
     with engine.connect() as conn:
         if conn.execute(select(DATASET.c.id)).first() is not None:
             return None
+    from app.seed_check import load_seed_file
+
     return sync_seed(engine, load_seed_file(path))

@@ -7,6 +7,7 @@ from sqlmodel import SQLModel
 
 import app.models  # noqa: F401  (registers every table on the metadata)
 from app.db import make_engine
+from app.dialect import lock_for_writes, write_options
 from app.settings import get_settings
 
 config = context.config
@@ -18,7 +19,11 @@ def run_migrations_online() -> None:
     if engine is None:
         engine = make_engine(get_settings().resolved_database_url)
     try:
-        with engine.begin() as connection:
+        # Take the writers' lock first, as the seed does, so replicas starting at once
+        # queue instead of racing to create the same tables.
+        options = write_options(engine.dialect.name)
+        with engine.connect().execution_options(**options) as connection, connection.begin():
+            lock_for_writes(connection)
             context.configure(
                 connection=connection,
                 target_metadata=SQLModel.metadata,

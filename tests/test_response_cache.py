@@ -116,10 +116,11 @@ def compressed_bytes(client: TestClient, coding: str) -> bytes:
 def test_compression_runs_once_per_entry_not_per_hit(
     client: TestClient, seeded: dict[str, Any], monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    import app.compression
     import app.response_cache as layer
 
     calls: list[str] = []
-    real = layer.compress
+    real = app.compression.compress
 
     def counting(body: bytes, coding: str) -> bytes:
         calls.append(coding)

@@ -3,6 +3,7 @@
 from typing import Annotated, Literal
 
 from fastapi import APIRouter, Depends, Path, Query, Request
+from pydantic import StringConstraints
 from starlette.responses import Response
 
 from app.api.params import ListParamsDep, check_value_count
@@ -24,10 +25,10 @@ class ActionLinePage(Page[ActionLinePublic]):
     pass
 
 
-def action_line_filters(
+async def action_line_filters(
     parent: Annotated[
-        list[str] | None,
-        Query(max_length=40, description="Only sub-lines of this code, e.g. C7; repeat to OR."),
+        list[Annotated[str, StringConstraints(max_length=40)]] | None,
+        Query(description="Only sub-lines of this code, e.g. C7; repeat to OR."),
     ] = None,
     top_level: Annotated[
         bool | None, Query(description="true: C1-C11 only; false: sub-lines only.")

@@ -24,7 +24,7 @@ class CallToActionPage(Page[CallToActionPublic]):
     pass
 
 
-def call_filters(
+async def call_filters(
     q: Annotated[
         str | None, Query(max_length=200, description="Case-insensitive match on the text.")
     ] = None,
@@ -35,7 +35,7 @@ def call_filters(
 @router.get(
     "/fact-sheet",
     response_model=FactSheetPublic,
-    responses=problem_responses(404, 500),
+    responses=problem_responses(400, 404, 500),
     summary="Get the fact sheet",
 )
 def get_fact_sheet(request: Request, session: SessionDep) -> Response:

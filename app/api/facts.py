@@ -25,7 +25,7 @@ class FactPage(Page[FactPublic]):
     pass
 
 
-def fact_filters(
+async def fact_filters(
     category: Annotated[list[FactCategory] | None, Query(description="Repeat to OR.")] = None,
     as_of: Annotated[
         list[int] | None, Query(description="Year the figure refers to; repeat to OR.")

@@ -27,7 +27,9 @@ def _no_store(payload: dict[str, object]) -> Response:
     )
 
 
-@router.get("/healthz", response_model=Health, summary="Liveness")
+@router.get(
+    "/healthz", response_model=Health, responses=problem_responses(400, 500), summary="Liveness"
+)
 def healthz() -> Response:
     """The process is up and answering. Touches nothing else."""
     return _no_store({"status": "ok"})
@@ -36,7 +38,7 @@ def healthz() -> Response:
 @router.get(
     "/readyz",
     response_model=Readiness,
-    responses=problem_responses(503),
+    responses=problem_responses(400, 500, 503),
     summary="Readiness",
 )
 def readyz(request: Request) -> Response:

@@ -40,7 +40,12 @@ class ApiIndex(BaseModel):
 router = APIRouter(tags=["meta"])
 
 
-@router.get("/v1", response_model=ApiIndex, responses=problem_responses(500), summary="API index")
+@router.get(
+    "/v1",
+    response_model=ApiIndex,
+    responses=problem_responses(400, 500),
+    summary="API index",
+)
 def get_index(request: Request, session: SessionDep) -> Response:
     """Every collection with its link and record count, and the version of the data."""
     counts = service.collection_counts(session)

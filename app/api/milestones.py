@@ -1,6 +1,7 @@
 """Milestones of the WSIS process."""
 
 import datetime as dt
+from dataclasses import replace
 from typing import Annotated, Literal
 
 from fastapi import APIRouter, Depends, Path, Query, Request
@@ -28,7 +29,7 @@ class MilestonePage(Page[MilestonePublic]):
     pass
 
 
-def milestone_filters(
+async def milestone_filters(
     status: Annotated[
         list[MilestoneStatus] | None,
         Query(description="past, ongoing or upcoming against today's UTC date; repeat to OR."),
@@ -42,22 +43,20 @@ def milestone_filters(
         dt.date | None,
         Query(alias="to", description="Only milestones that start on or before this date."),
     ] = None,
-    organisation: Annotated[
-        list[str] | None,
-        Query(description="Organisation id (see /v1/organisations); repeat to OR."),
-    ] = None,
     in_fact_sheet: Annotated[
         bool | None, Query(description="true: only those the fact sheet mentions.")
     ] = None,
     q: Annotated[
         str | None,
-        Query(max_length=200, description="Case-insensitive text match on title and notes."),
+        Query(
+            max_length=200,
+            description="Case-insensitive text match on title, notes, location and resolution.",
+        ),
     ] = None,
 ) -> service.MilestoneFilters:
     return service.MilestoneFilters(
         status=check_value_count("status", status),
         kind=check_value_count("kind", kind),
-        organisation=check_value_count("organisation", organisation),
         date_from=date_from,
         date_to=date_to,
         in_fact_sheet=in_fact_sheet,
@@ -84,11 +83,16 @@ def list_milestones(
     today: TodayDep,
     params: ListParamsDep,
     filters: MilestoneFiltersDep,
+    organisation: Annotated[
+        list[str] | None,
+        Query(description="Organisation id (see /v1/organisations); repeat to OR."),
+    ] = None,
     sort: SortParam = "start_date",
 ) -> Response:
     """Dated events of the WSIS process, 2003 to 2025, with filters by status, kind,
     organisation, date range and text. Each embeds its organisations' ids and names.
     `status` is computed from the dates against today's UTC date."""
+    filters = replace(filters, organisation=check_value_count("organisation", organisation))
     result = service.list_milestones(session, filters, params.page(sort), today)
     return page_response(request, result, params, sort, FIELDS, depends_on_today=True)
 

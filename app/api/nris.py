@@ -3,7 +3,7 @@
 from typing import Annotated, Literal
 
 from fastapi import APIRouter, Depends, Path, Query, Request
-from pydantic import Field
+from pydantic import Field, StringConstraints
 from starlette.responses import Response
 
 from app.api.params import ListParamsDep, check_value_count
@@ -42,12 +42,12 @@ def _countries(values: list[str] | None) -> list[str] | None:
     unknown = [c for c in codes if c not in ISO_3166_1_ALPHA_2]
     if unknown:
         raise BadRequest.for_param(
-            "country", f"{', '.join(unknown)} is not an ISO 3166-1 alpha-2 code"
+            "country", f"not ISO 3166-1 alpha-2 code(s): {', '.join(unknown)}"
         )
     return codes
 
 
-def nri_filters(
+async def nri_filters(
     kind: Annotated[list[NriKind] | None, Query(description="Repeat to OR.")] = None,
     region: Annotated[
         list[NriRegion] | None,
@@ -57,13 +57,9 @@ def nri_filters(
         ),
     ] = None,
     country: Annotated[
-        list[str] | None,
-        Query(
-            min_length=2,
-            max_length=2,
-            pattern="^[A-Za-z]{2}$",
-            description="ISO 3166-1 alpha-2 code, e.g. KE; repeat to OR.",
-        ),
+        # The constraints belong to each value: on the list they would count its items.
+        list[Annotated[str, StringConstraints(pattern="^[A-Za-z]{2}$")]] | None,
+        Query(description="ISO 3166-1 alpha-2 code, e.g. KE; repeat to OR."),
     ] = None,
     evidence: Annotated[
         list[NriEvidence] | None, Query(description="Strength of the sources; repeat to OR.")
@@ -108,8 +104,7 @@ def list_nris(
     """National, Regional, Sub-regional and Youth IGF Initiatives. The data holds fewer than
     the fact sheet counts; `meta` states both numbers and why."""
     result = service.list_nris(session, filters, params.page(sort))
-    meta = service.nri_coverage(session)
-    return page_response(request, result, params, sort, FIELDS, meta=meta)
+    return page_response(request, result, params, sort, FIELDS, meta=service.coverage(result))
 
 
 @router.get(

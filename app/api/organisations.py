@@ -3,6 +3,7 @@
 from typing import Annotated, Literal
 
 from fastapi import APIRouter, Depends, Path, Query, Request
+from pydantic import StringConstraints
 from starlette.responses import Response
 
 from app.api.clock import TodayDep
@@ -35,11 +36,10 @@ class OrganisationPage(Page[OrganisationPublic]):
     pass
 
 
-def organisation_filters(
+async def organisation_filters(
     kind: Annotated[
-        list[str] | None,
+        list[Annotated[str, StringConstraints(max_length=200)]] | None,
         Query(
-            max_length=200,
             description="Exact kind as the records state it, e.g. `regional internet "
             "registry`; repeat to OR.",
         ),

@@ -21,7 +21,7 @@ class ProblemType(BaseModel):
 @router.get(
     "/{code}",
     response_model=ProblemType,
-    responses=problem_responses(404),
+    responses=problem_responses(400, 404, 500),
     summary="Explain a problem type",
 )
 def get_problem_type(

@@ -57,11 +57,14 @@ def list_page(
     id_column: Any,
     shape: RowShaper,
     extra_columns: Sequence[Any] = (),
+    extras: Mapping[str, Any] | None = None,
 ) -> PageResult:
     ordering = Ordering(page.sort, sorts[page.sort.lstrip("-")], id_column)
     statement = select(*table.columns, *extra_columns).where(*where)
     count = select(func.count()).select_from(table).where(*where)
-    return fetch_page(session.execute, statement, count, ordering, page, id_column.key, shape)
+    return fetch_page(
+        session.execute, statement, count, ordering, page, id_column.key, shape, extras
+    )
 
 
 def get_one(

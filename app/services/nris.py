@@ -13,6 +13,7 @@ from app.schemas.nri import NriPublic
 from app.services.listing import get_one, in_values, list_page, shaper, text_match
 
 TABLE = Nri.__table__  # type: ignore[attr-defined]
+DATASET = Dataset.__table__  # type: ignore[attr-defined]
 SORTS = {
     "name": SortKey(TABLE.c.name),
     "established_year": SortKey(TABLE.c.established_year, null_fill=0),
@@ -48,7 +49,14 @@ def list_nris(session: Session, filters: NriFilters, page: PageRequest) -> PageR
     if high is not None:
         where.append(TABLE.c.established_year <= high)
     return list_page(
-        session, TABLE, where=where, page=page, sorts=SORTS, id_column=TABLE.c.id, shape=shape
+        session,
+        TABLE,
+        where=where,
+        page=page,
+        sorts=SORTS,
+        id_column=TABLE.c.id,
+        shape=shape,
+        extras=COVERAGE,
     )
 
 
@@ -59,14 +67,13 @@ def get_nri(session: Session, nri_id: str) -> dict[str, Any]:
     return found
 
 
-def nri_coverage(session: Session) -> dict[str, Any]:
-    """How many NRIs are held, beside the count the fact sheet gives."""
-    held = session.execute(select(func.count()).select_from(TABLE)).scalar_one()
-    dataset = session.execute(
-        select(Dataset.nri_fact_sheet_count, Dataset.nri_coverage_note)  # type: ignore[call-overload]
-    ).first()
-    return {
-        "held": int(held),
-        "fact_sheet_count": dataset[0] if dataset else None,
-        "coverage_note": dataset[1] if dataset else None,
-    }
+COVERAGE = {
+    "held": select(func.count()).select_from(TABLE),
+    "fact_sheet_count": select(DATASET.c.nri_fact_sheet_count),
+    "coverage_note": select(DATASET.c.nri_coverage_note),
+}
+
+
+def coverage(result: PageResult) -> dict[str, Any]:
+    """How many NRIs are held, beside the count the fact sheet gives (read with the page)."""
+    return {name: result.extras.get(name) for name in COVERAGE}

@@ -1,0 +1,119 @@
+"""GET /v1 (the index), /healthz and /readyz."""
+
+from pathlib import Path
+from typing import Any
+
+from fastapi.testclient import TestClient
+from sqlmodel import SQLModel
+
+from app.main import create_app
+from app.migrate import head_revision, upgrade
+from app.settings import Settings
+
+COLLECTIONS = {
+    "milestones": "milestones",
+    "organisations": "organisations",
+    "nris": "nris",
+    "calls-to-action": "calls_to_action",
+    "action-lines": "action_lines",
+    "facts": "facts",
+}
+
+
+def test_index_lists_every_collection_with_its_seed_count(
+    client: TestClient, seeded: dict[str, Any]
+) -> None:
+    response = client.get("/v1")
+    body = response.json()
+    assert response.status_code == 200
+    assert response.headers["content-type"] == "application/json"
+    assert body["collections"] == [
+        {"name": name, "href": f"/v1/{name}", "count": len(seeded[key])}
+        for name, key in COLLECTIONS.items()
+    ]
+    assert (body["fact_sheet"], body["openapi"], body["docs"]) == (
+        "/v1/fact-sheet",
+        "/openapi.json",
+        "/docs",
+    )
+
+
+def test_every_collection_href_answers_200_with_total_equal_to_its_count(
+    client: TestClient, seeded: dict[str, Any]
+) -> None:
+    collections = client.get("/v1").json()["collections"]
+    answers = {c["href"]: client.get(c["href"]) for c in collections}
+    assert {href: r.status_code for href, r in answers.items()} == dict.fromkeys(answers, 200)
+    assert {c["href"]: c["count"] for c in collections} == {
+        href: r.json()["meta"]["total"] for href, r in answers.items()
+    }
+
+
+def test_index_links_to_answering_documents(client: TestClient, seeded: dict[str, Any]) -> None:
+    body = client.get("/v1").json()
+    assert [client.get(body[k]).status_code for k in ("fact_sheet", "openapi", "docs")] == [
+        200,
+        200,
+        200,
+    ]
+
+
+def test_index_states_the_data_version_of_the_seed(
+    client: TestClient, seeded: dict[str, Any]
+) -> None:
+    data = client.get("/v1").json()["data"]
+    dataset = seeded["dataset"]
+    assert {k: v for k, v in data.items() if k != "changed_at"} == {
+        "title": dataset["title"],
+        "version": dataset["version"],
+        "description": dataset["description"],
+        "notes": dataset["notes"],
+        "revision": 1,
+    }
+    assert data["changed_at"].endswith("Z")
+
+
+def test_index_before_any_data_has_null_data_and_zero_counts(client: TestClient) -> None:
+    body = client.get("/v1").json()
+    assert body["data"] is None
+    assert body["collections"] == [
+        {"name": name, "href": f"/v1/{name}", "count": 0} for name in COLLECTIONS
+    ]
+
+
+def test_healthz_is_200_and_not_cached(client: TestClient) -> None:
+    response = client.get("/healthz")
+    assert response.status_code == 200
+    assert response.headers["cache-control"] == "no-store"
+    assert response.json() == {"status": "ok"}
+
+
+def test_readyz_is_503_problem_when_tables_were_made_without_migrations() -> None:
+    app = create_app(Settings(database_url="sqlite://", _env_file=None))
+    SQLModel.metadata.create_all(app.state.engine)
+    with TestClient(app) as client:
+        response = client.get("/readyz")
+    assert response.status_code == 503
+    assert response.headers["content-type"] == "application/problem+json"
+    assert response.headers["cache-control"] == "no-store"
+    assert response.json() == {
+        "type": "/problems/unavailable",
+        "title": "Service unavailable",
+        "status": 503,
+        "detail": f"The database schema is at no revision, expected {head_revision()}.",
+        "instance": "/readyz",
+    }
+
+
+def test_readyz_is_200_once_a_fresh_database_is_migrated(tmp_path: Path) -> None:
+    app = create_app(Settings(database_url=f"sqlite:///{tmp_path}/x.db", _env_file=None))
+    with TestClient(app) as client:
+        before = client.get("/readyz")
+        upgrade(app.state.engine)
+        after = client.get("/readyz")
+    assert before.status_code == 503
+    assert after.status_code == 200
+    assert after.headers["content-type"] == "application/json"
+    assert after.headers["cache-control"] == "no-store"
+    assert after.json() == {"status": "ok", "database": "ok", "migration": head_revision()}
+    assert head_revision() is not None

@@ -1,0 +1,252 @@
+"""The OpenAPI document tells the truth: every operation is named, described and declares
+its problem responses, and what the API actually sends validates against what it declares."""
+
+import copy
+import datetime as dt
+import importlib
+import inspect
+import pkgutil
+from collections.abc import Callable, Iterator
+from typing import Any
+
+import pytest
+from fastapi.testclient import TestClient
+from httpx2 import Response
+from jsonschema import Draft202012Validator, FormatChecker
+from referencing import Registry, Resource
+from referencing.jsonschema import DRAFT202012
+
+from app import api as api_package
+
+PROBLEM = "application/problem+json"
+PROBLEM_CONTENT = {PROBLEM: {"schema": {"$ref": "#/components/schemas/Problem"}}}
+DOCUMENT_URI = "urn:factsheet:openapi"
+CONSTRAINTS = {"enum", "const", "pattern", "minimum", "maximum", "minLength", "maxLength"}
+
+Operation = tuple[str, str, dict[str, Any]]
+
+
+@pytest.fixture
+def document(client: TestClient) -> dict[str, Any]:
+    response = client.get("/openapi.json")
+    assert response.status_code == 200
+    body: dict[str, Any] = response.json()
+    return body
+
+
+def operations(document: dict[str, Any]) -> Iterator[Operation]:
+    for path, item in document["paths"].items():
+        for method, operation in item.items():
+            yield path, method, operation
+
+
+def format_checker() -> FormatChecker:
+    """jsonschema checks `date-time` only with an optional package; check it here."""
+    checker = FormatChecker()
+
+    @checker.checks("date-time", raises=ValueError)
+    def is_date_time(value: object) -> bool:
+        if not isinstance(value, str):
+            return True
+        parsed = dt.datetime.fromisoformat(value)
+        return "T" in value and parsed.tzinfo is not None
+
+    return checker
+
+
+def closed(schema: Any) -> Any:
+    """A copy in which no object may carry a property its schema does not name."""
+    if isinstance(schema, dict):
+        result = {key: closed(value) for key, value in schema.items()}
+        if "properties" in schema and "additionalProperties" not in schema:
+            result["additionalProperties"] = False
+        return result
+    if isinstance(schema, list):
+        return [closed(value) for value in schema]
+    return schema
+
+
+def pointer(*parts: str) -> str:
+    return "/".join(part.replace("~", "~0").replace("/", "~1") for part in parts)
+
+
+def validate(document: dict[str, Any], path: str, response: Response) -> None:
+    """The response validates against the schema the document declares for its path,
+    status and media type; $refs resolve inside the document."""
+    operation = document["paths"][path]["get"]
+    declared = operation["responses"].get(str(response.status_code))
+    assert declared is not None, f"GET {path} answered {response.status_code}, not declared"
+    media_type = response.headers["content-type"].split(";")[0]
+    assert media_type in declared["content"], (path, response.status_code, media_type)
+    registry: Registry[Any] = Registry().with_resource(
+        DOCUMENT_URI, Resource.from_contents(document, default_specification=DRAFT202012)
+    )
+    location = pointer(
+        "paths", path, "get", "responses", str(response.status_code), "content", media_type
+    )
+    validator = Draft202012Validator(
+        {"$ref": f"{DOCUMENT_URI}#/{location}/schema"},
+        registry=registry,
+        format_checker=format_checker(),
+    )
+    errors = [
+        f"{'/'.join(map(str, e.absolute_path))}: {e.message}"
+        for e in validator.iter_errors(response.json())
+    ]
+    assert errors == [], f"GET {response.request.url} does not match its schema"
+
+
+def example_url(document: dict[str, Any], path: str) -> str:
+    """The path with each path parameter filled in from the document's own example."""
+    url = path
+    for parameter in document["paths"][path]["get"].get("parameters", []):
+        if parameter["in"] != "path":
+            continue
+        examples = parameter.get("examples") or parameter["schema"].get("examples")
+        assert examples, f"path parameter {parameter['name']} of {path} has no example"
+        url = url.replace("{" + parameter["name"] + "}", str(examples[0]))
+    return url
+
+
+def test_document_is_openapi_3_1(document: dict[str, Any]) -> None:
+    assert document["openapi"].startswith("3.1.")
+    assert document["info"]["title"] and document["info"]["description"]
+
+
+def router_functions() -> dict[str, list[Callable[..., Any]]]:
+    """Every function defined in a module of app.api, by name."""
+    found: dict[str, list[Callable[..., Any]]] = {}
+    for info in pkgutil.iter_modules(api_package.__path__):
+        module = importlib.import_module(f"{api_package.__name__}.{info.name}")
+        for name, function in inspect.getmembers(module, inspect.isfunction):
+            if function.__module__ == module.__name__:
+                found.setdefault(name, []).append(function)
+    return found
+
+
+def test_operation_ids_are_unique_and_equal_the_router_function_names(
+    document: dict[str, Any],
+) -> None:
+    """The operation's text is its function's docstring, so the function named by the
+    operationId must be the one that serves it."""
+    functions = router_functions()
+    ids = [op["operationId"] for _, _, op in operations(document)]
+    assert len(set(ids)) == len(ids)
+    for path, method, operation in operations(document):
+        candidates = functions.get(operation["operationId"], [])
+        assert len(candidates) == 1, f"{method} {path}: {operation['operationId']}"
+        assert inspect.cleandoc(candidates[0].__doc__ or "") == operation["description"]
+
+
+def test_every_operation_has_a_summary_and_a_description(document: dict[str, Any]) -> None:
+    for path, method, operation in operations(document):
+        assert operation.get("summary"), (method, path)
+        assert len(operation.get("description", "")) > 20, (method, path)
+
+
+def test_every_operation_declares_its_problem_responses(document: dict[str, Any]) -> None:
+    for path, method, operation in operations(document):
+        responses = operation["responses"]
+        wanted = {"500"}
+        if operation.get("parameters"):
+            wanted.add("400")
+        if "{" in path:
+            wanted.add("404")
+        for status in sorted(wanted):
+            assert status in responses, f"{method} {path} does not declare {status}"
+        for status, response in responses.items():
+            if status.startswith(("4", "5")):
+                assert response["content"] == PROBLEM_CONTENT, (method, path, status)
+                assert response["description"], (method, path, status)
+        assert "422" not in responses
+
+
+def test_every_operation_that_rejects_unknown_parameters_declares_400(
+    client: TestClient, document: dict[str, Any], seeded: dict[str, Any]
+) -> None:
+    """Unknown query parameters are refused everywhere, so even an operation without
+    parameters can answer 400; the document has to say so."""
+    for path, method, operation in operations(document):
+        response = client.request(method, example_url(document, path), params={"knd": "x"})
+        if response.status_code == 400:
+            assert "400" in operation["responses"], f"{method} {path} answers 400 undeclared"
+
+
+def described(schema: dict[str, Any]) -> bool:
+    if CONSTRAINTS & set(schema):
+        return True
+    nested = [*schema.get("anyOf", []), *schema.get("oneOf", [])]
+    if "items" in schema:
+        nested.append(schema["items"])
+    return any(described(s) for s in nested)
+
+
+def test_every_parameter_has_a_description_or_constraints(document: dict[str, Any]) -> None:
+    for path, method, operation in operations(document):
+        for parameter in operation.get("parameters", []):
+            ok = parameter.get("description") or described(parameter["schema"])
+            assert ok, f"{method} {path}: parameter {parameter['name']} is unexplained"
+
+
+def resolve(document: dict[str, Any], schema: dict[str, Any]) -> dict[str, Any]:
+    while "$ref" in schema:
+        name = schema["$ref"].removeprefix("#/components/schemas/")
+        schema = document["components"]["schemas"][name]
+    return schema
+
+
+def test_every_list_declares_the_data_links_meta_envelope(document: dict[str, Any]) -> None:
+    lists = [
+        (path, op) for path, _, op in operations(document) if op["operationId"].startswith("list_")
+    ]
+    assert len(lists) == 7
+    for path, operation in lists:
+        content = operation["responses"]["200"]["content"]["application/json"]
+        page = resolve(document, content["schema"])
+        assert set(page["required"]) == {"data", "links", "meta"}, path
+        assert page["properties"]["data"]["type"] == "array", path
+        links = resolve(document, page["properties"]["links"])
+        meta = resolve(document, page["properties"]["meta"])
+        assert set(links["required"]) == {"self", "next", "prev"}, path
+        assert {"total", "limit", "sort"} <= set(meta["required"]), path
+
+
+def test_every_get_response_validates_against_its_declared_schema(
+    client: TestClient, document: dict[str, Any], seeded: dict[str, Any]
+) -> None:
+    checked = 0
+    for path, method, operation in operations(document):
+        assert method == "get"
+        url = example_url(document, path)
+        variants = [url]
+        if operation["operationId"].startswith("list_"):
+            # Pages of one: `next` is a string on the first, `prev` on the second.
+            second = client.get(url, params={"limit": 1}).json()["links"]["next"]
+            variants = [url, f"{url}?limit=1", *([second] if second else [])]
+        for variant in variants:
+            response = client.get(variant)
+            if path != "/readyz":  # 503 on an unmigrated in-memory database is fine
+                assert response.status_code == 200, (variant, response.text[:300])
+            validate(document, path, response)
+            checked += 1
+        if "{" in path:
+            missing = path.split("{")[0] + ("99" if "calls-to-action" in path else "zz-none")
+            validate(document, path, client.get(missing + path.split("}")[1]))
+        validate(document, path, client.get(url, params={"knd": "x"}))
+    assert checked >= 24
+
+
+def test_responses_carry_no_property_the_document_does_not_declare(
+    client: TestClient, document: dict[str, Any], seeded: dict[str, Any]
+) -> None:
+    strict = closed(copy.deepcopy(document))
+    for path, _, _ in operations(document):
+        response = client.get(example_url(document, path))
+        validate(strict, path, response)
+
+
+def test_docs_page_is_html(client: TestClient) -> None:
+    response = client.get("/docs")
+    assert response.status_code == 200
+    assert response.headers["content-type"].startswith("text/html")
+    assert "/openapi.json" in response.text
