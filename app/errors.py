@@ -196,6 +196,11 @@ async def http_error_handler(request: Request, exc: Exception) -> Response:
             headers=headers,
         )
     if status == 405:
+        # The response cache answers HEAD wherever GET works; say so.
+        allow = headers.get("allow", headers.get("Allow"))
+        if allow and "GET" in allow and "HEAD" not in allow:
+            headers = {k: v for k, v in headers.items() if k.lower() != "allow"}
+            headers["Allow"] = f"{allow}, HEAD"
         return problem_response(
             request,
             405,

@@ -141,12 +141,14 @@ class ResponseCacheMiddleware:
         self.enabled = enabled
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if (
-            scope["type"] != "http"
-            or scope["method"] not in ("GET", "HEAD")
-            or not scope["path"].startswith(CACHED_PREFIXES)
-        ):
+        if scope["type"] != "http" or scope["method"] not in ("GET", "HEAD"):
             await self.app(scope, receive, send)
+            return
+        if not scope["path"].startswith(CACHED_PREFIXES):
+            if scope["method"] == "HEAD":
+                await self._head_as_get(scope, receive, send)
+            else:
+                await self.app(scope, receive, send)
             return
         state = await self.watcher.current()
         if state is not None:
@@ -171,6 +173,16 @@ class ResponseCacheMiddleware:
         else:
             self.store.hits += 1
         await self._send(scope, send, entry, conditional=True)
+
+    async def _head_as_get(self, scope: Scope, receive: Receive, send: Send) -> None:
+        """HEAD is GET without the body (RFC 9110 9.3.2), on every route."""
+
+        async def headers_only(message: Message) -> None:
+            if message["type"] == "http.response.body":
+                message = {"type": "http.response.body", "body": b""}
+            await send(message)
+
+        await self.app({**scope, "method": "GET"}, receive, headers_only)
 
     async def _render(self, scope: Scope, receive: Receive) -> Entry:
         """Run the app for a full 200 body: as GET, without the client's conditions."""

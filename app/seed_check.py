@@ -341,8 +341,9 @@ def cross_record_problems(data: object) -> list[SeedProblem]:
                     )
         problems += _check_milestone_dates(record_id, record)
 
-    # Action lines: parent_code exists and is not the line itself.
+    # Action lines: parent_code names an existing main line (one level deep: no cycles).
     codes = _ids(records["action_lines"], "code")
+    main_lines = {r.get("code") for _, r in records["action_lines"] if r.get("parent_code") is None}
     for index, record in records["action_lines"]:
         record_id = rid("action_lines", index, record)
         parent = record.get("parent_code")
@@ -358,6 +359,15 @@ def cross_record_problems(data: object) -> list[SeedProblem]:
             problems.append(
                 SeedProblem(
                     "action_lines", record_id, "parent_code", f"unknown parent_code {parent}"
+                )
+            )
+        elif parent not in main_lines:
+            problems.append(
+                SeedProblem(
+                    "action_lines",
+                    record_id,
+                    "parent_code",
+                    f"parent_code {parent} is itself a sub-line; sub-lines nest one level deep",
                 )
             )
 

@@ -579,3 +579,10 @@ def test_valid_file_with_bad_content_is_checked_record_by_record(
     assert [str(p) for p in check_seed_file(path)] == [
         "milestones[ms-019].end_date: end_date 2025-03-01 is before start_date 2025-03-27"
     ]
+
+
+def test_action_line_whose_parent_is_a_sub_line_is_reported(seed: dict[str, Any]) -> None:
+    record(seed, "action_lines", "C7.e-business")["parent_code"] = "C7.e-government"
+    problems = check_seed(seed)
+    found = at(problems, "action_lines", "C7.e-business", "parent_code")
+    assert any("is itself a sub-line" in p.message for p in found), found

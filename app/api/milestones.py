@@ -67,7 +67,10 @@ async def milestone_filters(
 MilestoneFiltersDep = Annotated[service.MilestoneFilters, Depends(milestone_filters)]
 SortParam = Annotated[
     MilestoneSort,
-    Query(description="Sort order; `-` means descending. Ties break on the id."),
+    Query(
+        description="Sort order; `-` means descending. `start_date` orders by the first day "
+        "the date can mean (`2025` sorts as 2025-01-01). Ties break on the id."
+    ),
 ]
 
 

@@ -27,7 +27,7 @@ FIELDS = public_fields(OrganisationPublic)
 OrganisationId = Annotated[
     str,
     Path(
-        pattern=r"^[a-z0-9][a-z0-9-]{0,39}$", description="Organisation id.", examples=["org-009"]
+        pattern=r"^[a-z0-9][a-z0-9-]{0,39}$", description="Organisation id.", examples=["org-017"]
     ),
 ]
 

@@ -250,3 +250,35 @@ def test_docs_page_is_html(client: TestClient) -> None:
     assert response.status_code == 200
     assert response.headers["content-type"].startswith("text/html")
     assert "/openapi.json" in response.text
+
+
+@pytest.mark.parametrize(
+    ("path", "url"),
+    [
+        ("/v1/nris", "/v1/nris?fields=name,country"),
+        ("/v1/action-lines", "/v1/action-lines?fields=title"),
+        ("/v1/milestones", "/v1/milestones?fields=title,status,organisations"),
+    ],
+)
+def test_sparse_records_validate_against_the_document(
+    client: TestClient, document: dict[str, Any], seeded: dict[str, Any], path: str, url: str
+) -> None:
+    response = client.get(url)
+    assert response.status_code == 200
+    validate(document, path, response)
+
+
+def test_a_304_and_the_cache_headers_are_declared_for_cacheable_gets(
+    document: dict[str, Any],
+) -> None:
+    for path, item in document["paths"].items():
+        responses = item["get"]["responses"]
+        if not path.startswith(("/v1", "/problems")):
+            assert "304" not in responses, path
+            continue
+        assert "304" in responses, path
+        assert {"ETag", "Last-Modified", "Cache-Control", "Vary"} <= set(
+            responses["200"]["headers"]
+        ), path
+        is_list = responses["200"]["content"]["application/json"]["schema"]["$ref"].endswith("Page")
+        assert ("Link" in responses["200"]["headers"]) == is_list, path
