@@ -2,9 +2,11 @@
 
 import argparse
 import os
+import signal
 import sys
 from collections.abc import Sequence
 from pathlib import Path
+from types import FrameType
 from typing import TYPE_CHECKING
 
 from app.resources import seed_path
@@ -74,6 +76,15 @@ def cmd_check_seed(args: argparse.Namespace) -> int:
     return 0
 
 
+def _exit_zero(_signum: int, _frame: FrameType | None) -> None:
+    # Straight out, as the signal itself would have done: a normal interpreter exit would
+    # wait for request threads that outlived the graceful timeout (and for the database pool
+    # timeout they may be stuck in once the engine is disposed).
+    sys.stdout.flush()
+    sys.stderr.flush()
+    os._exit(0)
+
+
 def cmd_serve(args: argparse.Namespace) -> int:
     import uvicorn
 
@@ -96,6 +107,10 @@ def cmd_serve(args: argparse.Namespace) -> int:
         engine.dispose()
     if report is not None:
         print(f"loaded seed.json into an empty database: {report.summary()}", flush=True)
+    # uvicorn shuts down gracefully on SIGTERM, then restores this handler and re-raises the
+    # signal so that the process dies of it (-15, a failure to some supervisors). A clean
+    # graceful shutdown exits 0 instead, as it already does with several workers.
+    signal.signal(signal.SIGTERM, _exit_zero)
     uvicorn.run(
         "app.main:create_app",
         factory=True,
@@ -103,8 +118,14 @@ def cmd_serve(args: argparse.Namespace) -> int:
         port=settings.port,
         workers=settings.workers,
         log_level=settings.log_level,
-        access_log=settings.access_log,
+        # The app writes its own JSON access log (FACTSHEET_ACCESS_LOG); uvicorn's text one
+        # would only repeat it.
+        access_log=False,
         timeout_graceful_shutdown=settings.graceful_timeout,
+        # A slow or idle client holds a connection; these bound how long and how many.
+        timeout_keep_alive=settings.timeout_keep_alive,
+        limit_concurrency=settings.limit_concurrency,
+        backlog=settings.backlog,
     )
     return 0
 
@@ -143,9 +164,31 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _storage_error(exc: BaseException) -> str:
+    """One line an operator can act on, instead of a driver traceback."""
+    from sqlalchemy.engine import make_url
+
+    from app.settings import get_settings
+
+    url = make_url(get_settings().resolved_database_url)
+    reason = getattr(exc, "orig", None) or exc  # the driver's own words
+    hint = ""
+    if url.get_backend_name() == "sqlite":
+        where = Path(url.database or "").parent
+        hint = f" (check that {where} exists and is writable, and that its disk is not full)"
+    return f"cannot use the database {url.render_as_string(hide_password=True)}: {reason}{hint}"
+
+
 def main(argv: Sequence[str] | None = None) -> int:
+    from sqlalchemy.exc import SQLAlchemyError
+
     args = build_parser().parse_args(argv)
-    result: int = args.func(args)
+    try:
+        result: int = args.func(args)
+    except (OSError, SQLAlchemyError) as exc:
+        # A read-only directory, a full disk, an unreachable server: say so and exit 1.
+        print(f"error: {_storage_error(exc)}", file=sys.stderr)
+        return 1
     return result
 
 

@@ -17,8 +17,17 @@ def is_sqlite(url: str) -> bool:
 
 
 def make_engine(
-    url: str, *, pool_size: int = 5, max_overflow: int = 10, pool_timeout: float = 10.0
+    url: str,
+    *,
+    pool_size: int = 5,
+    max_overflow: int = 10,
+    pool_timeout: float = 10.0,
+    pool_pre_ping: bool = True,
+    pool_recycle: float = 1800.0,
 ) -> Engine:
+    """An engine for `url`. The pool settings are per process: N workers or replicas hold
+    up to N * (pool_size + max_overflow) connections, which must stay below PostgreSQL's
+    max_connections (minus what migrations, seeds and admins need)."""
     parsed = make_url(url)
     if parsed.get_backend_name() != "sqlite":
         return create_engine(
@@ -30,7 +39,9 @@ def make_engine(
             pool_size=pool_size,
             max_overflow=max_overflow,
             pool_timeout=pool_timeout,
-            pool_pre_ping=True,
+            pool_pre_ping=pool_pre_ping,
+            # A connection a proxy or the server dropped while idle would fail its request.
+            pool_recycle=int(pool_recycle),
         )
     in_memory = parsed.database in (None, "", ":memory:")
     if not in_memory and parsed.database:

@@ -113,6 +113,21 @@ PROBLEM_TYPES: dict[str, tuple[str, str]] = {
         "may succeed.",
     ),
     "http-error": ("HTTP error", "The request could not be served; see the status and detail."),
+    "too-many-requests": (
+        "Too many requests",
+        "This client used up its request budget (see the RateLimit-Limit, RateLimit-Remaining "
+        "and RateLimit-Reset headers). Wait the seconds given in Retry-After, then retry. "
+        "Conditional requests answered 304 cost nothing: revalidate with If-None-Match.",
+    ),
+    "uri-too-long": (
+        "URI too long",
+        "The query string is longer than this API accepts. Repeat fewer filter values, or "
+        "split the request in several.",
+    ),
+    "payload-too-large": (
+        "Content too large",
+        "The request body is larger than this API accepts. Nothing was read or changed.",
+    ),
 }
 
 
@@ -129,13 +144,14 @@ def problem_response(
     detail: str,
     errors: Sequence[dict[str, str]] | None = None,
     headers: dict[str, str] | None = None,
+    instance: str | None = None,
 ) -> Response:
     body: dict[str, Any] = {
         "type": f"/problems/{code}",
         "title": title,
         "status": status,
         "detail": detail,
-        "instance": _instance(request),
+        "instance": _instance(request) if instance is None else instance,
     }
     if errors:
         body["errors"] = list(errors)
@@ -214,8 +230,8 @@ async def http_error_handler(request: Request, exc: Exception) -> Response:
     return problem_response(request, status, "http-error", phrase, detail, headers=headers)
 
 
-async def unhandled_error_handler(request: Request, exc: Exception) -> Response:
-    log.exception("Unhandled error on %s %s", request.method, request.url.path, exc_info=exc)
+def internal_error_response(request: Request) -> Response:
+    """The 500 problem: nothing about the failure itself leaves the server."""
     return problem_response(
         request,
         500,
@@ -223,6 +239,11 @@ async def unhandled_error_handler(request: Request, exc: Exception) -> Response:
         "Internal server error",
         "The server failed to answer this request. The failure has been logged.",
     )
+
+
+async def unhandled_error_handler(request: Request, exc: Exception) -> Response:
+    log.exception("Unhandled error on %s %s", request.method, request.url.path, exc_info=exc)
+    return internal_error_response(request)
 
 
 def install_error_handlers(app: FastAPI) -> None:
@@ -238,6 +259,9 @@ def problem_responses(*statuses: int) -> dict[int | str, dict[str, Any]]:
         400: "Invalid input: a parameter is malformed, out of range or unknown.",
         404: "No record with this id, or no such path.",
         406: "The requested representation is not available.",
+        413: "The request body is larger than the API accepts.",
+        414: "The query string is longer than the API accepts.",
+        429: "Too many requests from this client; wait Retry-After seconds.",
         500: "Unexpected server failure (no details are exposed).",
         503: "The database is unreachable or not migrated.",
     }

@@ -7,13 +7,20 @@ from fastapi import FastAPI
 from fastapi.routing import APIRoute
 
 from app import __version__
+from app.api import docs
+from app.api import metrics as metrics_api
 from app.api.clock import Clock, utc_today
 from app.api.router import api_router
 from app.db import make_engine
 from app.errors import install_error_handlers
+from app.limits import LimitsMiddleware
+from app.observability import Metrics, ObservabilityMiddleware, RoutedMarker, configure_access_log
 from app.openapi import install_openapi
+from app.rate_buckets import make_buckets
+from app.rate_limit import RateLimitMiddleware
 from app.response_cache import ResponseCacheMiddleware, ResponseStore
 from app.revision import RevisionWatcher, read_state
+from app.security import SecurityMiddleware, docs_csp
 from app.settings import Settings, get_settings
 
 DESCRIPTION = """\
@@ -43,12 +50,22 @@ def create_app(settings: Settings | None = None, clock: Clock | None = None) -> 
         pool_size=settings.db_pool_size,
         max_overflow=settings.db_max_overflow,
         pool_timeout=settings.db_pool_timeout,
+        pool_pre_ping=settings.db_pool_pre_ping,
+        pool_recycle=settings.db_pool_recycle,
+    )
+
+    buckets = (
+        make_buckets(settings.rate_limit_per_minute, settings.rate_limit_burst, settings.redis_url)
+        if settings.rate_limit_enabled
+        else None
     )
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         yield
         engine.dispose()
+        if buckets is not None:
+            await buckets.aclose()
 
     app = FastAPI(
         title="WSIS+20 fact sheet API",
@@ -57,6 +74,8 @@ def create_app(settings: Settings | None = None, clock: Clock | None = None) -> 
         lifespan=lifespan,
         generate_unique_id_function=operation_id,
         openapi_tags=TAGS,
+        docs_url=None,  # app.api.docs serves Swagger UI from a packaged copy instead
+        redoc_url=None,  # ReDoc would load from a CDN, which the docs' CSP refuses
     )
     app.state.settings = settings
     app.state.engine = engine
@@ -66,6 +85,24 @@ def create_app(settings: Settings | None = None, clock: Clock | None = None) -> 
         lambda: read_state(engine), settings.cache_revision_interval, store.clear
     )
     app.state.response_store = store
+    app.state.rate_limiter = buckets
+    app.state.docs_page = docs.build_docs_page(app.title, app.openapi_url or "/openapi.json")
+    metrics = Metrics() if settings.metrics_enabled else None
+    app.state.metrics = metrics
+    if settings.access_log:
+        configure_access_log()
+    # Middleware, innermost first: each add_middleware wraps everything added before it, so
+    # a request meets them bottom to top: Observability, Security, Limits, RateLimit, cache.
+    # Observability is outermost so its log line, metrics and X-Request-ID cover every answer
+    # of the layers inside. Security (headers and CORS in one layer: both are fixed header
+    # lists) comes next, so 429s, 414s and 500s carry them too, and preflights are answered
+    # before they could count against a budget. Size limits before rate limiting: refusing
+    # a bad request is as cheap as a 429 and needs no Redis. The limiter sits outside the
+    # response cache to see its 304s (and refund them). An unhandled exception becomes the
+    # 500 problem in the innermost of these layers (the limiter, else Security), so every
+    # layer outside it sees and decorates an ordinary response. RoutedMarker, inside the
+    # cache, tells a miss from a hit and notes the route template for the metrics.
+    app.add_middleware(RoutedMarker)
     app.add_middleware(
         ResponseCacheMiddleware,
         store=store,
@@ -73,7 +110,34 @@ def create_app(settings: Settings | None = None, clock: Clock | None = None) -> 
         today=app.state.clock,
         enabled=settings.cache_enabled,
     )
+    if buckets is not None:
+        app.add_middleware(
+            RateLimitMiddleware,
+            buckets=buckets,
+            per_minute=settings.rate_limit_per_minute,
+            trust_forwarded_for=settings.trust_forwarded_for,
+        )
+    app.add_middleware(
+        LimitsMiddleware,
+        max_query_bytes=settings.max_query_bytes,
+        max_body_bytes=settings.max_body_bytes,
+    )
+    app.add_middleware(
+        SecurityMiddleware,
+        docs_paths=frozenset({"/docs"}),
+        docs_policy=docs_csp(app.state.docs_page.script_hashes),
+    )
+    app.add_middleware(
+        ObservabilityMiddleware,
+        metrics=metrics,
+        log_requests=settings.access_log,
+        trust_forwarded_for=settings.trust_forwarded_for,
+    )
     app.include_router(api_router)
+    app.include_router(docs.router)
+    if metrics is not None:
+        metrics_api.install_metrics(metrics, store, engine, buckets)
+        app.include_router(metrics_api.router)
     install_error_handlers(app)
     install_openapi(app)
     return app

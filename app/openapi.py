@@ -1,11 +1,16 @@
 """Finishing touches on the generated OpenAPI document."""
 
+from itertools import groupby
 from typing import Any
 
 from fastapi import FastAPI
 from fastapi.openapi.utils import get_openapi
 
+from app.api.formats import document_formats
+from app.api.params import FIELDS_PATTERN, MAX_VALUES
+from app.countries import ISO_3166_1_ALPHA_2
 from app.errors import PROBLEM_MEDIA_TYPE
+from app.rate_limit import EXEMPT_PATHS
 
 
 def _problem_content(responses: dict[str, Any]) -> None:
@@ -88,6 +93,101 @@ def _document_sparse_records(schemas: dict[str, Any]) -> None:
         data["items"] = {"anyOf": [{"$ref": ref}, {"$ref": f"#/components/schemas/{sparse_name}"}]}
 
 
+def _replace_pattern(schema: Any, old: str, new: str) -> None:
+    """Swap one `pattern` for another wherever it occurs in a parameter's schema."""
+    if isinstance(schema, dict):
+        if schema.get("pattern") == old:
+            schema["pattern"] = new
+        for value in schema.values():
+            _replace_pattern(value, old, new)
+    elif isinstance(schema, list):
+        for value in schema:
+            _replace_pattern(value, old, new)
+
+
+def _query_parameter(operation: dict[str, Any], name: str) -> dict[str, Any] | None:
+    for parameter in operation.get("parameters", []):
+        if parameter.get("in") == "query" and parameter.get("name") == name:
+            found: dict[str, Any] = parameter
+            return found
+    return None
+
+
+def _document_field_names(operation: dict[str, Any], schemas: dict[str, Any]) -> None:
+    """`fields` takes only the names of the list's record fields; the shared parameter only
+    knows their alphabet, so spell the names out per list (a client, or a fuzzer, that
+    follows the document then never gets a 400 for a well-formed request)."""
+    parameter = _query_parameter(operation, "fields")
+    ok = operation.get("responses", {}).get("200", {})
+    ref = ok.get("content", {}).get("application/json", {}).get("schema", {}).get("$ref", "")
+    page = schemas.get(ref.rsplit("/", 1)[-1], {})
+    record_ref = page.get("properties", {}).get("data", {}).get("items", {}).get("$ref", "")
+    record = schemas.get(record_ref.rsplit("/", 1)[-1], {})
+    names = list(record.get("properties", {}))
+    if parameter is None or not names:
+        return
+    name = "|".join(names)
+    _replace_pattern(parameter["schema"], FIELDS_PATTERN, f"^(?:{name})(?:,(?:{name}))*$")
+    parameter["schema"]["examples"] = [",".join(names[:3])]
+
+
+def country_code_pattern(codes: frozenset[str] = ISO_3166_1_ALPHA_2) -> str:
+    """A regular expression matching exactly the given alpha-2 codes, in any letter case
+    (the API upper-cases them), grouped by first letter to stay short."""
+    groups = []
+    for first, members in groupby(sorted(codes), key=lambda code: code[0]):
+        seconds = "".join(f"{c[1]}{c[1].lower()}" for c in members)
+        groups.append(f"[{first}{first.lower()}][{seconds}]")
+    return f"^(?:{'|'.join(groups)})$"
+
+
+def _document_country_codes(operation: dict[str, Any]) -> None:
+    """Two letters are not enough: only assigned ISO 3166-1 codes are accepted."""
+    parameter = _query_parameter(operation, "country")
+    if parameter is not None:
+        _replace_pattern(parameter["schema"], TWO_LETTERS_PATTERN, country_code_pattern())
+
+
+TWO_LETTERS_PATTERN = "^[A-Za-z]{2}$"  # app.api.nris.nri_filters
+
+
+def _document_value_counts(operation: dict[str, Any]) -> None:
+    """A filter given more than MAX_VALUES times is refused (params.check_value_count)."""
+    for parameter in operation.get("parameters", []):
+        if parameter.get("in") != "query":
+            continue
+        schema = parameter.get("schema", {})
+        for branch in [schema, *schema.get("anyOf", [])]:
+            if branch.get("type") == "array":
+                branch.setdefault("maxItems", MAX_VALUES)
+
+
+def _problem(description: str, headers: dict[str, Any] | None = None) -> dict[str, Any]:
+    response: dict[str, Any] = {
+        "description": description,
+        "content": {PROBLEM_MEDIA_TYPE: {"schema": {"$ref": "#/components/schemas/Problem"}}},
+    }
+    if headers:
+        response["headers"] = headers
+    return response
+
+
+TOO_LONG = _problem("The query string is longer than the API accepts (FACTSHEET_MAX_QUERY_BYTES).")
+TOO_MANY = _problem(
+    "Too many requests from this client; retry after the seconds in Retry-After.",
+    {"Retry-After": {"description": "Seconds to wait.", "schema": {"type": "integer"}}},
+)
+
+
+def _document_limits(path: str, operation: dict[str, Any]) -> None:
+    """The size limit (app.limits) and the rate limiter (app.rate_limit) answer before any
+    route does, so every operation they cover can return their status."""
+    responses = operation.setdefault("responses", {})
+    responses.setdefault("414", TOO_LONG)
+    if path not in EXEMPT_PATHS:
+        responses.setdefault("429", TOO_MANY)
+
+
 def install_openapi(app: FastAPI) -> None:
     def openapi() -> dict[str, Any]:
         if app.openapi_schema:
@@ -99,16 +199,21 @@ def install_openapi(app: FastAPI) -> None:
             routes=app.routes,
             tags=app.openapi_tags,
         )
+        schemas = document.get("components", {}).get("schemas", {})
         for path, path_item in document.get("paths", {}).items():
             for operation in path_item.values():
                 _problem_content(operation.get("responses", {}))
                 _document_caching(path, operation)
+                _document_field_names(operation, schemas)
+                _document_country_codes(operation)
+                _document_value_counts(operation)
+                _document_limits(path, operation)
                 # FastAPI adds a 422 we never send: validation failures are 400 problems.
                 operation.get("responses", {}).pop("422", None)
-        schemas = document.get("components", {}).get("schemas", {})
         for unused in ("HTTPValidationError", "ValidationError"):
             schemas.pop(unused, None)
         _document_sparse_records(schemas)
+        document_formats(document)
         app.openapi_schema = document
         return document
 

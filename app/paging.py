@@ -14,7 +14,7 @@ from typing import Any, Literal
 from urllib.parse import parse_qsl, urlencode
 
 import orjson
-from sqlalchemy import ColumnElement, Select, TypeDecorator, case, func, literal, tuple_
+from sqlalchemy import ColumnElement, Select, TypeDecorator, literal, select, tuple_, union_all
 from starlette.datastructures import URL
 
 from app.errors import BadRequest
@@ -24,7 +24,8 @@ Direction = Literal["next", "prev"]
 
 @dataclass(frozen=True)
 class SortKey:
-    """A sortable column. `null_fill` stands in for NULL so rows compare as tuples."""
+    """A sortable column. `null_fill` (set for a nullable column) stands in for NULL in the
+    cursor's key, which stays (flag, value, id) so cursors issued earlier keep working."""
 
     column: Any
     null_fill: Any = None
@@ -81,8 +82,22 @@ def _python_type(column: Any) -> type:
 
 
 @dataclass(frozen=True)
+class Segment:
+    """Rows that sort together: those with the sort value, or those without it (NULL)."""
+
+    number: int
+    where: ColumnElement[bool] | None
+    columns: tuple[Any, ...]  # what the segment sorts by and the keyset compares
+
+
+@dataclass(frozen=True)
 class Ordering:
-    """How one list sorts by one sort parameter value such as `-established_year`."""
+    """How one list sorts by one sort parameter value such as `-established_year`.
+
+    Every page query is a range scan of an index on (sort column, id): a keyset predicate
+    on plain columns, never on expressions such as COALESCE that no index holds. A nullable
+    sort is read as two such segments, the rows with a value and then those without (nulls
+    come last in both directions), each its own index range."""
 
     name: str
     key: SortKey
@@ -92,34 +107,68 @@ class Ordering:
     def descending(self) -> bool:
         return self.name.startswith("-")
 
-    def expressions(self) -> list[ColumnElement[Any]]:
+    def segments(self) -> list[Segment]:
         column = self.key.column
-        exprs: list[ColumnElement[Any]] = []
-        if self.key.nullable:
-            # Nulls last in both directions: the flag sorts the same way as the rest.
-            is_null, not_null = (0, 1) if self.descending else (1, 0)
-            exprs.append(case((column.is_(None), literal(is_null)), else_=literal(not_null)))
-            exprs.append(func.coalesce(column, self.key.null_fill))
-        else:
-            exprs.append(column)
-        exprs.append(self.id_column)
-        return exprs
+        if not self.key.nullable:
+            return [Segment(0, None, (column, self.id_column))]
+        return [
+            Segment(0, column.isnot(None), (column, self.id_column)),
+            Segment(1, column.is_(None), (self.id_column,)),
+        ]
 
-    def order_by(self, direction: Direction) -> list[ColumnElement[Any]]:
+    def statement(
+        self, base: Select[Any], cursor: "Cursor | None", direction: Direction, limit: int
+    ) -> Select[Any]:
+        """The page query over `base` and the sort columns of its rows: the first `limit`
+        rows after (or before) the cursor. Also validates the cursor's key."""
         backwards = self.descending != (direction == "prev")
-        return [e.desc() if backwards else e.asc() for e in self.expressions()]
+        segments = self.segments()
+        bound: tuple[int, list[Any]] | None = None
+        if cursor is not None:
+            bound = self._bound(cursor)
+            at = bound[0]
+            # The cursor's segment from the cursor on, then the segments after it in full
+            # (going back: before it).
+            segments = [
+                s
+                for s in segments
+                if s.number == at or (s.number > at if direction == "next" else s.number < at)
+            ]
+        selects = []
+        for segment in segments:
+            query = base if segment.where is None else base.where(segment.where)
+            if bound is not None and segment.number == bound[0]:
+                values = bound[1][-len(segment.columns) :]
+                row = tuple_(*segment.columns)
+                limit_row = tuple_(*[literal(v) for v in values])
+                query = query.where(row < limit_row if backwards else row > limit_row)
+            order = [c.desc() if backwards else c.asc() for c in segment.columns]
+            selects.append((segment, query.order_by(*order).limit(limit)))
+        if len(selects) == 1:
+            return selects[0][1]
+        # Each segment reads its own index range; the union only merges two short lists.
+        parts = [select(q.subquery(), literal(s.number).label("_segment")) for s, q in selects]
+        union = union_all(*parts).subquery()
+        reverse = direction == "prev"
+        key_names = [self.key.column.key, self.id_column.key]
+        order = [union.c._segment.desc() if reverse else union.c._segment.asc()]
+        order += [union.c[n].desc() if backwards else union.c[n].asc() for n in key_names]
+        return select(union).order_by(*order).limit(limit)
 
-    def after(self, cursor: Cursor) -> ColumnElement[bool]:
-        exprs = self.expressions()
-        if len(cursor.key) != len(exprs):
+    def _bound(self, cursor: "Cursor") -> tuple[int, list[Any]]:
+        """The cursor's segment and key values, checked against this sort."""
+        expected = 3 if self.key.nullable else 2
+        if len(cursor.key) != expected:
             raise BadRequest.for_param("cursor", "does not match this list's sort")
         try:
             values = self._parse_key(cursor.key)
         except (TypeError, ValueError) as exc:
             raise BadRequest.for_param("cursor", "does not match this list's sort") from exc
-        forwards = self.descending == (cursor.direction == "prev")
-        row, bound = tuple_(*exprs), tuple_(*[literal(v) for v in values])
-        return row > bound if forwards else row < bound
+        if not self.key.nullable:
+            return 0, values
+        flag, value, record_id = values
+        without_value = flag == (0 if self.descending else 1)
+        return (1, [record_id]) if without_value else (0, [value, record_id])
 
     def _parse_key(self, key: Sequence[Any]) -> list[Any]:
         # A forged key of the wrong type would reach the database and fail there (a 500 on
@@ -179,14 +228,10 @@ def fetch_page(
     `extras` are scalar subqueries (name -> select) whose values ride along on every row, so
     page-wide figures cost no extra round trip."""
     direction: Direction = page.cursor.direction if page.cursor else "next"
-    query = statement
-    if page.cursor is not None:
-        query = query.where(ordering.after(page.cursor))
+    query = ordering.statement(statement, page.cursor, direction, page.limit + 1)
     total_column = count_statement.scalar_subquery().label("_total")
     extra_columns = [s.scalar_subquery().label(f"_x_{n}") for n, s in (extras or {}).items()]
     query = query.add_columns(total_column, *extra_columns)
-    query = query.order_by(*ordering.order_by(direction))
-    query = query.limit(page.limit + 1)
     fetched = [row._mapping for row in session_execute(query)]
     more = len(fetched) > page.limit
     fetched = fetched[: page.limit]

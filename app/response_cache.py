@@ -1,11 +1,11 @@
 """A response cache as a pure ASGI layer in front of the routes.
 
 It keeps the finished bytes of successful GETs, and their compressed variants, keyed by
-path, normalised query, representation and UTC day. A hit is answered here: no database,
-no routing, no validation, no serialisation. Entries belong to one data revision; when the
-revision moves (a reseed here, in another worker, or in another replica) the whole cache is
-dropped, so a client never gets a mix of old and new. The revision is polled at most once
-per `cache_revision_interval` seconds.
+path, normalised query, representation, UTC day and origin (scheme and Host). A hit is
+answered here: no database, no routing, no validation, no serialisation. Entries belong to
+one data revision; when the revision moves (a reseed here, in another worker, or in another
+replica) the whole cache is dropped, so a client never gets a mix of old and new. The
+revision is polled at most once per `cache_revision_interval` seconds.
 """
 
 import datetime as dt
@@ -125,6 +125,12 @@ def representation(scope: Scope) -> str:
     return (_header(scope, b"accept") or "*/*").replace(" ", "").lower()
 
 
+def origin(scope: Scope) -> str:
+    """Scheme and Host: feeds and calendars carry absolute links built from them, so one
+    host's bytes must never be served to a client that asked another."""
+    return f"{scope.get('scheme', 'http')}://{(_header(scope, b'host') or '').lower()}"
+
+
 class ResponseCacheMiddleware:
     def __init__(
         self,
@@ -159,6 +165,7 @@ class ResponseCacheMiddleware:
             normalised_query(scope["query_string"]),
             representation(scope),
             self.today().isoformat(),
+            origin(scope),
         )
         usable = self.enabled and state is not None
         entry = self.store.get(key) if usable else None

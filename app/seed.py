@@ -18,6 +18,7 @@ from app.dialect import lock_for_writes, write_options
 from app.models import (
     ActionLine,
     CallToAction,
+    Change,
     Dataset,
     Fact,
     FactSheet,
@@ -28,6 +29,7 @@ from app.models import (
     Organisation,
 )
 from app.models.base import utc_now
+from app.search.documents import sync_documents
 
 if TYPE_CHECKING:
     from app.seed_check import SeedProblem
@@ -47,6 +49,7 @@ class SeedReport:
     updated: dict[str, int] = field(default_factory=dict)
     deleted: dict[str, int] = field(default_factory=dict)
     revision: int = 0
+    search_documents: int = 0  # search documents added, changed or removed
 
     @property
     def changed(self) -> bool:
@@ -88,6 +91,9 @@ class Collection:
     table: Table
     key: str
     rows: Callable[[dict[str, Any]], Iterable[dict[str, Any]]]
+    # For the change log: the collection's URL name and the column a tombstone shows.
+    url_name: str
+    title: str
 
 
 def _pick(table: Table, record: dict[str, Any], **extra: Any) -> dict[str, Any]:
@@ -124,8 +130,14 @@ def _plain(model: Any, key: str) -> Callable[[dict[str, Any]], Iterable[dict[str
 # Parents before children: inserts run in this order, deletes in reverse.
 COLLECTIONS = [
     Collection(
-        "fact_sheet", _table(FactSheet), "id", lambda d: [_pick(_table(FactSheet), d["fact_sheet"])]
+        "fact_sheet",
+        _table(FactSheet),
+        "id",
+        lambda d: [_pick(_table(FactSheet), d["fact_sheet"])],
+        "fact-sheet",
+        "title",
     ),
+    # Sections have no URL of their own: their changes are changes to the fact sheet.
     Collection(
         "fact_sheet_sections",
         _table(FactSheetSection),
@@ -134,13 +146,27 @@ COLLECTIONS = [
             _pick(_table(FactSheetSection), s, fact_sheet_id=d["fact_sheet"]["id"])
             for s in d["fact_sheet"]["sections"]
         ),
+        "fact-sheet",
+        "heading",
     ),
     Collection(
-        "calls_to_action", _table(CallToAction), "number", _plain(CallToAction, "calls_to_action")
+        "calls_to_action",
+        _table(CallToAction),
+        "number",
+        _plain(CallToAction, "calls_to_action"),
+        "calls-to-action",
+        "title",
     ),
-    Collection("organisations", _table(Organisation), "id", _plain(Organisation, "organisations")),
-    Collection("milestones", _table(Milestone), "id", _milestone_rows),
-    Collection("nris", _table(Nri), "id", _plain(Nri, "nris")),
+    Collection(
+        "organisations",
+        _table(Organisation),
+        "id",
+        _plain(Organisation, "organisations"),
+        "organisations",
+        "short_name",
+    ),
+    Collection("milestones", _table(Milestone), "id", _milestone_rows, "milestones", "title"),
+    Collection("nris", _table(Nri), "id", _plain(Nri, "nris"), "nris", "name"),
     Collection(
         "action_lines",
         _table(ActionLine),
@@ -151,11 +177,14 @@ COLLECTIONS = [
             (_pick(_table(ActionLine), r, position=i + 1) for i, r in enumerate(d["action_lines"])),
             key=lambda row: row["parent_code"] is not None,
         ),
+        "action-lines",
+        "title",
     ),
-    Collection("facts", _table(Fact), "id", _plain(Fact, "facts")),
+    Collection("facts", _table(Fact), "id", _plain(Fact, "facts"), "facts", "label"),
 ]
 LINKS = _table(MilestoneOrganisation)
 DATASET = _table(Dataset)
+CHANGES = _table(Change)
 
 
 def _existing(conn: Connection, collection: Collection) -> dict[Any, dict[str, Any]]:
@@ -172,7 +201,8 @@ def _upsert(
     desired: dict[Any, dict[str, Any]],
     now: dt.datetime,
     touched: set[Any],
-) -> tuple[int, int]:
+) -> tuple[list[Any], list[Any]]:
+    """Insert and update; returns the keys created and the keys updated."""
     table, key_column = collection.table, collection.table.c[collection.key]
     created = [row for key, row in desired.items() if key not in existing]
     changed = [
@@ -186,7 +216,23 @@ def _upsert(
     for row in changed:
         statement = update(table).where(key_column == row[collection.key])
         conn.execute(statement.values(**row, updated_at=now))
-    return len(created), len(changed)
+    key = collection.key
+    return [row[key] for row in created], [row[key] for row in changed]
+
+
+def _change_rows(
+    collection: Collection, action: str, keys: list[Any], rows: dict[Any, dict[str, Any]]
+) -> list[dict[str, Any]]:
+    """Change-log rows (without revision and time) for some records of one collection."""
+    return [
+        {
+            "collection": collection.url_name,
+            "record_id": str(key),
+            "action": action,
+            "title": str(rows[key][collection.title]),
+        }
+        for key in sorted(keys)
+    ]
 
 
 def _link_sets(rows: Iterable[tuple[str, str, int]]) -> dict[str, set[tuple[str, int]]]:
@@ -251,26 +297,38 @@ def sync_seed(engine: Engine, data: Any, now: dt.datetime | None = None) -> Seed
             conn.execute(delete(LINKS).where(LINKS.c.milestone_id.in_(relinked)))
 
         states = []
+        changes: list[dict[str, Any]] = []
         for collection in COLLECTIONS:
             existing = _existing(conn, collection)
             desired = {row[collection.key]: row for row in collection.rows(data)}
             touched = relinked & set(existing) if collection.name == "milestones" else set()
             created, updated = _upsert(conn, collection, existing, desired, now, touched)
-            report.created[collection.name] = created
-            report.updated[collection.name] = updated
-            states.append((collection, [key for key in existing if key not in desired]))
+            report.created[collection.name] = len(created)
+            report.updated[collection.name] = len(updated)
+            changes += _change_rows(collection, "created", created, desired)
+            changes += _change_rows(collection, "updated", updated, desired)
+            states.append((collection, existing, [key for key in existing if key not in desired]))
         # Children before parents.
-        for collection, gone in reversed(states):
+        for collection, existing, gone in reversed(states):
             if gone:
                 conn.execute(
                     delete(collection.table).where(collection.table.c[collection.key].in_(gone))
                 )
             report.deleted[collection.name] = len(gone)
+            # The title as it was: the tombstone is all that is left of the record.
+            changes += _change_rows(collection, "deleted", gone, existing)
 
         new_links = [r for r in _link_rows(data) if r["milestone_id"] in relinked]
         if new_links:
             conn.execute(insert(LINKS), new_links)
-        report.revision = _sync_dataset(conn, data, report.changed, now)
+        # Search documents follow the records in the same transaction. One that changed on
+        # its own (its builder changed) still moves the revision: search results moved.
+        report.search_documents = sync_documents(conn)
+        changed = report.changed or report.search_documents > 0
+        report.revision = _sync_dataset(conn, data, changed, now)
+        if changes:
+            rows = [{**c, "revision": report.revision, "at": now} for c in changes]
+            conn.execute(insert(CHANGES), rows)
     return report
 
 

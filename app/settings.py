@@ -26,7 +26,9 @@ class Settings(BaseSettings):
     port: int = Field(default=8000, ge=1, le=65535)
     workers: int = Field(default=1, ge=1, le=64)
     log_level: LogLevel = "info"
-    access_log: bool = Field(default=True, description="uvicorn's per-request access log.")
+    access_log: bool = Field(
+        default=True, description="One JSON access log line per request (logger app.access)."
+    )
     graceful_timeout: int = Field(
         default=20, ge=1, description="Seconds in-flight requests get to finish on SIGTERM."
     )
@@ -45,6 +47,53 @@ class Settings(BaseSettings):
     db_pool_size: int = Field(default=5, ge=1)
     db_max_overflow: int = Field(default=10, ge=0)
     db_pool_timeout: float = Field(default=10.0, gt=0)
+    db_pool_pre_ping: bool = Field(
+        default=True,
+        description="Test each PostgreSQL connection on checkout (a round trip) so one the "
+        "server or a proxy closed is replaced instead of failing a request.",
+    )
+    db_pool_recycle: float = Field(
+        default=1800.0,
+        description="Replace PostgreSQL connections older than this many seconds (-1: never), "
+        "below the idle timeout of any proxy or pooler in between.",
+    )
+
+    # Limits, rate limiting, observability (app/limits.py, app/rate_limit.py,
+    # app/observability.py) and the uvicorn knobs that keep slow clients in check.
+    max_query_bytes: int = Field(
+        default=2048, ge=1, description="Longest query string accepted; longer is 414."
+    )
+    max_body_bytes: int = Field(
+        default=64 * 1024, ge=0, description="Largest request body accepted; larger is 413."
+    )
+    rate_limit_enabled: bool = Field(default=True, description="Per-client token bucket.")
+    rate_limit_per_minute: int = Field(
+        default=600, ge=1, description="Sustained requests per minute per client."
+    )
+    rate_limit_burst: int = Field(
+        default=120, ge=1, description="Requests a client may make at once (bucket size)."
+    )
+    trust_forwarded_for: bool = Field(
+        default=False,
+        description="Take the client address from X-Forwarded-For (or Forwarded): only "
+        "behind a proxy that sets it.",
+    )
+    redis_url: str | None = Field(
+        default=None,
+        description="redis://host:6379/0 shares rate-limit budgets across processes and "
+        "replicas; unset keeps them per process.",
+    )
+    metrics_enabled: bool = Field(default=True, description="Prometheus metrics at /metrics.")
+    timeout_keep_alive: int = Field(
+        default=5, ge=1, description="Seconds an idle keep-alive connection is kept open."
+    )
+    limit_concurrency: int | None = Field(
+        default=1000,
+        ge=1,
+        description="Connections plus in-flight requests per worker before uvicorn answers "
+        "503 (None: no cap).",
+    )
+    backlog: int = Field(default=2048, ge=1, description="Pending connections the OS queues.")
 
     @property
     def resolved_database_url(self) -> str:

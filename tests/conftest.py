@@ -79,7 +79,13 @@ def clock() -> FakeClock:
 @pytest.fixture
 def settings(database_url: str) -> Settings:
     # Check the data revision on every request, so a test sees its own reseed at once.
-    return Settings(database_url=database_url, cache_revision_interval=0.0, _env_file=None)
+    # Rate limiting is on in production; tests that want it turn it on themselves.
+    return Settings(
+        database_url=database_url,
+        cache_revision_interval=0.0,
+        rate_limit_enabled=False,
+        _env_file=None,
+    )
 
 
 @pytest.fixture

@@ -344,5 +344,7 @@ def test_serve_answers_readyz_with_the_head_revision(
     base_url, process = server
     wait_until_ready(base_url, process, server_log)
     ready = httpx.get(f"{base_url}/readyz", timeout=5)
-    assert ready.json() == {"status": "ok", "database": "ok", "migration": head_revision()}
+    body = ready.json()
+    assert body.pop("pool")["size"] == 5  # the default db_pool_size
+    assert body == {"status": "ok", "database": "ok", "migration": head_revision()}
     assert httpx.get(f"{base_url}/healthz", timeout=5).json() == {"status": "ok"}

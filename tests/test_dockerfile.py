@@ -179,15 +179,26 @@ def test_copies_everything_the_wheel_build_needs_before_installing_the_project(
     assert needed - copied == set()
 
 
-def test_dependencies_are_installed_before_the_code_is_copied(
+def test_dependencies_are_installed_from_the_runtime_lock_before_the_code_is_copied(
     instructions: list[Instruction],
 ) -> None:
     dependencies = position(instructions, "RUN", "pip install")
     code = position(instructions, "COPY", "app")
     assert dependencies < code
     early = {s for c in of(instructions[:dependencies], "COPY") for s in copy_paths(c)[0]}
-    assert early <= {"pyproject.toml", "README.md"}
-    assert "--no-cache-dir" in instructions[dependencies].args
+    # Only the lock: the dependency layer is rebuilt when it changes, not on every edit.
+    assert early == {"requirements-runtime.lock"}
+    install = shlex.split(instructions[dependencies].args)
+    assert install[:2] == ["pip", "install"]
+    assert {"--no-cache-dir", "--require-hashes"} <= set(install)
+    assert install[install.index("-r") + 1] == "requirements-runtime.lock"
+
+
+def test_the_project_itself_brings_no_unlocked_dependency(
+    instructions: list[Instruction],
+) -> None:
+    project = instructions[position(instructions, "RUN", "--no-deps .")].args
+    assert "pip check" in project
 
 
 # --------------------------------------------------------------------------- runtime

@@ -27,6 +27,7 @@ import app.models  # noqa: F401  (registers every table on SQLModel.metadata)
 from app.db import make_engine
 from app.dialect import WRITE_LOCK_ID
 from app.migrate import current_revision, downgrade, head_revision, upgrade
+from app.search.schema import include_name
 
 ROOT = Path(__file__).resolve().parents[1]
 VERSIONS = ROOT / "migrations" / "versions"
@@ -86,15 +87,23 @@ def empty_engine(empty_url: str) -> Iterator[Engine]:
 def differences(engine: Engine, metadata: MetaData = SQLModel.metadata) -> list[Any]:
     """What autogenerate would write to bring the database in line with `metadata`."""
     with engine.connect() as conn:
+        # include_name as in migrations/env.py: the full-text index is not in the models.
         context = MigrationContext.configure(
-            conn, opts={"compare_type": True, "compare_server_default": True}
+            conn,
+            opts={
+                "compare_type": True,
+                "compare_server_default": True,
+                "include_name": include_name,
+            },
         )
         diff: list[Any] = compare_metadata(context, metadata)
     return diff
 
 
 def table_names(engine: Engine) -> list[str]:
-    return sorted(inspect(engine).get_table_names())
+    """Tables, without the full-text index's own (FTS5 makes several on SQLite)."""
+    names = inspect(engine).get_table_names()
+    return sorted(name for name in names if include_name(name, "table", {}))
 
 
 def model_table_names() -> list[str]:

@@ -39,9 +39,13 @@ def rows_by_key(tables: Dump, table: str, key: str) -> dict[Any, dict[str, Any]]
 
 
 def changed_rows(before: Dump, after: Dump) -> dict[str, list[Any]]:
-    """For each table, the primary keys of rows added, removed or altered."""
+    """For each table, the primary keys of rows added, removed or altered. The change log is
+    left out: it grows with every change by design (tests/api/test_changes.py checks it); so
+    are search documents, which follow their records (tests/api/test_search.py checks them)."""
     changes: dict[str, list[Any]] = {}
     for table in SQLModel.metadata.sorted_tables:
+        if table.name in ("change", "search_document"):
+            continue
         keys = [c.name for c in table.primary_key.columns]
 
         def index(rows: list[dict[str, Any]], keys: list[str] = keys) -> dict[Any, Any]:
@@ -368,9 +372,9 @@ def test_failure_mid_way_through_a_sync_changes_nothing(
     written: list[tuple[str, int, int]] = []
     real_upsert, real_sync_dataset = seed_module._upsert, seed_module._sync_dataset
 
-    def upsert(conn: Any, collection: Any, *args: Any) -> tuple[int, int]:
+    def upsert(conn: Any, collection: Any, *args: Any) -> tuple[list[Any], list[Any]]:
         created, updated = real_upsert(conn, collection, *args)
-        written.append((collection.name, created, updated))
+        written.append((collection.name, len(created), len(updated)))
         if fail_at == "after-nris-upsert" and collection.name == "nris":
             raise Boom
         return created, updated

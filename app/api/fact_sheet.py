@@ -5,8 +5,10 @@ from typing import Annotated, Literal
 from fastapi import APIRouter, Depends, Path, Query, Request
 from starlette.responses import Response
 
+from app.api.formats import CSV, LIST_FORMATS, Format, accepting, negotiated_responses, suffix_route
+from app.api.list_query import ListQuery, UpdatedSince, utc_moment
 from app.api.params import ListParamsDep
-from app.api.responses import page_response
+from app.api.representations import list_response
 from app.db import SessionDep
 from app.errors import problem_responses
 from app.http_cache import cached_json
@@ -28,8 +30,40 @@ async def call_filters(
     q: Annotated[
         str | None, Query(max_length=200, description="Case-insensitive match on the text.")
     ] = None,
+    updated_since: UpdatedSince = None,
 ) -> service.CallFilters:
-    return service.CallFilters(q=q)
+    return service.CallFilters(q=q, updated_since=utc_moment("updated_since", updated_since))
+
+
+async def call_query(
+    params: ListParamsDep,
+    sort: Annotated[CallSort, Query(description="By number; `-` is descending.")] = "number",
+) -> ListQuery:
+    return ListQuery(params, sort)
+
+
+CallFiltersDep = Annotated[service.CallFilters, Depends(call_filters)]
+CallQueryDep = Annotated[ListQuery, Depends(call_query)]
+
+
+def _calls(
+    request: Request,
+    session: SessionDep,
+    filters: service.CallFilters,
+    query: ListQuery,
+    fmt: Format,
+) -> Response:
+    listing = service.call_listing(filters)
+    return list_response(
+        request,
+        session,
+        listing,
+        query,
+        fmt,
+        allowed_fields=CALL_FIELDS,
+        filename="calls-to-action.csv",
+        id_field="number",
+    )
 
 
 @router.get(
@@ -47,19 +81,27 @@ def get_fact_sheet(request: Request, session: SessionDep) -> Response:
 @router.get(
     "/calls-to-action",
     response_model=CallToActionPage,
-    responses=problem_responses(400, 500),
+    responses=negotiated_responses(*LIST_FORMATS),
     summary="List the calls to action",
 )
 def list_calls_to_action(
     request: Request,
     session: SessionDep,
-    params: ListParamsDep,
-    filters: Annotated[service.CallFilters, Depends(call_filters)],
-    sort: Annotated[CallSort, Query(description="By number; `-` is descending.")] = "number",
+    filters: CallFiltersDep,
+    query: CallQueryDep,
+    fmt: Annotated[Format, Depends(accepting(*LIST_FORMATS))],
 ) -> Response:
-    """The fact sheet's seven calls to action, in its words, with a short paraphrase."""
-    result = service.list_calls_to_action(session, filters, params.page(sort))
-    return page_response(request, result, params, sort, CALL_FIELDS, id_field="number")
+    """The fact sheet's seven calls to action, in its words, with a short paraphrase. Also as
+    CSV, by Accept or by suffix."""
+    return _calls(request, session, filters, query, fmt)
+
+
+@router.get("/calls-to-action.csv", summary="List the calls to action as CSV", **suffix_route(CSV))
+def list_calls_to_action_csv(
+    request: Request, session: SessionDep, filters: CallFiltersDep, query: CallQueryDep
+) -> Response:
+    """Every call to action that matches the filters, as CSV, in number order."""
+    return _calls(request, session, filters, query, CSV)
 
 
 @router.get(

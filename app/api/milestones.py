@@ -1,4 +1,5 @@
-"""Milestones of the WSIS process."""
+"""Milestones of the WSIS process, in every format: JSON, CSV, Atom, RSS, JSON Feed and
+iCalendar, by suffix or Accept."""
 
 import datetime as dt
 from dataclasses import replace
@@ -8,12 +9,26 @@ from fastapi import APIRouter, Depends, Path, Query, Request
 from starlette.responses import Response
 
 from app.api.clock import TodayDep
+from app.api.formats import (
+    ATOM,
+    CSV,
+    ICS,
+    JSON_FEED,
+    MILESTONE_FORMATS,
+    RSS,
+    Format,
+    accepting,
+    negotiated_responses,
+    suffix_route,
+)
+from app.api.list_query import ListQuery, UpdatedSince, facets_query, split_facets, utc_moment
+from app.api.milestone_formats import milestone_list_response
 from app.api.params import ListParamsDep, check_value_count
-from app.api.responses import page_response
 from app.db import SessionDep
 from app.errors import problem_responses
 from app.http_cache import cached_json
 from app.models.vocabulary import MilestoneKind, MilestoneStatus
+from app.schemas.facets import FacetedPageMeta, Summary
 from app.schemas.milestone import MilestonePublic
 from app.schemas.page import Page
 from app.services import milestones as service
@@ -23,10 +38,12 @@ router = APIRouter(prefix="/milestones", tags=["milestones"])
 MilestoneSort = Literal["start_date", "-start_date", "title", "-title"]
 FIELDS = public_fields(MilestonePublic)
 ID_PATTERN = r"^[a-z0-9][a-z0-9-]{0,39}$"
+FACETS = tuple(service.FACETS)
+TITLE = "WSIS+20 milestones"
 
 
 class MilestonePage(Page[MilestonePublic]):
-    pass
+    meta: FacetedPageMeta
 
 
 async def milestone_filters(
@@ -53,6 +70,7 @@ async def milestone_filters(
             description="Case-insensitive text match on title, notes, location and resolution.",
         ),
     ] = None,
+    updated_since: UpdatedSince = None,
 ) -> service.MilestoneFilters:
     return service.MilestoneFilters(
         status=check_value_count("status", status),
@@ -61,6 +79,7 @@ async def milestone_filters(
         date_to=date_to,
         in_fact_sheet=in_fact_sheet,
         q=q,
+        updated_since=utc_moment("updated_since", updated_since),
     )
 
 
@@ -74,30 +93,147 @@ SortParam = Annotated[
 ]
 
 
+async def all_milestone_filters(
+    filters: MilestoneFiltersDep,
+    organisation: Annotated[
+        list[str] | None,
+        Query(description="Organisation id (see /v1/organisations); repeat to OR."),
+    ] = None,
+) -> service.MilestoneFilters:
+    return replace(filters, organisation=check_value_count("organisation", organisation))
+
+
+async def milestone_query(
+    params: ListParamsDep,
+    sort: SortParam = "start_date",
+    facets: Annotated[str | None, facets_query(FACETS)] = None,
+) -> ListQuery:
+    return ListQuery(params, sort, split_facets(facets))
+
+
+AllFiltersDep = Annotated[service.MilestoneFilters, Depends(all_milestone_filters)]
+MilestoneQueryDep = Annotated[ListQuery, Depends(milestone_query)]
+NegotiatedDep = Annotated[Format, Depends(accepting(*MILESTONE_FORMATS))]
+
+
+def _milestones(
+    request: Request,
+    session: SessionDep,
+    today: dt.date,
+    filters: service.MilestoneFilters,
+    query: ListQuery,
+    fmt: Format,
+) -> Response:
+    listing = service.milestone_listing(session, filters, today)
+    return milestone_list_response(
+        request,
+        session,
+        listing,
+        query,
+        fmt,
+        allowed_fields=FIELDS,
+        title=TITLE,
+        filename="milestones",
+    )
+
+
 @router.get(
     "",
     response_model=MilestonePage,
-    responses=problem_responses(400, 500),
+    responses=negotiated_responses(*MILESTONE_FORMATS),
     summary="List milestones",
 )
 def list_milestones(
     request: Request,
     session: SessionDep,
     today: TodayDep,
-    params: ListParamsDep,
-    filters: MilestoneFiltersDep,
-    organisation: Annotated[
-        list[str] | None,
-        Query(description="Organisation id (see /v1/organisations); repeat to OR."),
-    ] = None,
-    sort: SortParam = "start_date",
+    filters: AllFiltersDep,
+    query: MilestoneQueryDep,
+    fmt: NegotiatedDep,
 ) -> Response:
     """Dated events of the WSIS process, 2003 to 2025, with filters by status, kind,
     organisation, date range and text. Each embeds its organisations' ids and names.
-    `status` is computed from the dates against today's UTC date."""
-    filters = replace(filters, organisation=check_value_count("organisation", organisation))
-    result = service.list_milestones(session, filters, params.page(sort), today)
-    return page_response(request, result, params, sort, FIELDS, depends_on_today=True)
+    `status` is computed from the dates against today's UTC date. The same list is
+    available as CSV, Atom, RSS, JSON Feed and iCalendar, by Accept or by suffix."""
+    return _milestones(request, session, today, filters, query, fmt)
+
+
+@router.get(".csv", summary="List milestones as CSV", **suffix_route(CSV))
+def list_milestones_csv(
+    request: Request,
+    session: SessionDep,
+    today: TodayDep,
+    filters: AllFiltersDep,
+    query: MilestoneQueryDep,
+) -> Response:
+    """Every milestone that matches the filters, as CSV, in the list's sort order."""
+    return _milestones(request, session, today, filters, query, CSV)
+
+
+@router.get(".atom", summary="Milestones as an Atom feed", **suffix_route(ATOM))
+def list_milestones_atom(
+    request: Request,
+    session: SessionDep,
+    today: TodayDep,
+    filters: AllFiltersDep,
+    query: MilestoneQueryDep,
+) -> Response:
+    """Every milestone that matches the filters, as an Atom feed in the list's sort order."""
+    return _milestones(request, session, today, filters, query, ATOM)
+
+
+@router.get(".rss", summary="Milestones as an RSS feed", **suffix_route(RSS))
+def list_milestones_rss(
+    request: Request,
+    session: SessionDep,
+    today: TodayDep,
+    filters: AllFiltersDep,
+    query: MilestoneQueryDep,
+) -> Response:
+    """Every milestone that matches the filters, as an RSS 2.0 feed in the list's sort order."""
+    return _milestones(request, session, today, filters, query, RSS)
+
+
+@router.get(".feed.json", summary="Milestones as a JSON Feed", **suffix_route(JSON_FEED))
+def list_milestones_feed_json(
+    request: Request,
+    session: SessionDep,
+    today: TodayDep,
+    filters: AllFiltersDep,
+    query: MilestoneQueryDep,
+) -> Response:
+    """Every milestone that matches the filters, as a JSON Feed 1.1 in the list's sort order."""
+    return _milestones(request, session, today, filters, query, JSON_FEED)
+
+
+@router.get(".ics", summary="Milestones as a calendar", **suffix_route(ICS))
+def list_milestones_ics(
+    request: Request,
+    session: SessionDep,
+    today: TodayDep,
+    filters: AllFiltersDep,
+    query: MilestoneQueryDep,
+) -> Response:
+    """Every milestone that matches the filters as an iCalendar feed to subscribe to (webcal):
+    one all-day event each. A date known only to the month or year spans that whole month or
+    year, and its summary says so."""
+    return _milestones(request, session, today, filters, query, ICS)
+
+
+@router.get(
+    "/summary",
+    response_model=Summary,
+    responses=problem_responses(400, 500),
+    summary="Count milestones",
+)
+def get_milestone_summary(
+    request: Request, session: SessionDep, today: TodayDep, filters: AllFiltersDep
+) -> Response:
+    """Milestones counted by year, kind and status, under the list's filters: the numbers
+    behind a dashboard's first charts."""
+    listing = service.milestone_listing(session, filters, today)
+    summary = listing.summary(session, ["year", "kind", "status"])
+    return cached_json(request, summary, depends_on_today=True)
 
 
 @router.get(

@@ -6,24 +6,28 @@ from fastapi import APIRouter, Depends, Path, Query, Request
 from pydantic import Field, StringConstraints
 from starlette.responses import Response
 
+from app.api.formats import CSV, LIST_FORMATS, Format, accepting, negotiated_responses, suffix_route
+from app.api.list_query import ListQuery, UpdatedSince, facets_query, split_facets, utc_moment
 from app.api.params import ListParamsDep, check_value_count
-from app.api.responses import page_response
+from app.api.representations import list_response
 from app.countries import ISO_3166_1_ALPHA_2
 from app.db import SessionDep
 from app.errors import BadRequest, problem_responses
 from app.http_cache import cached_json
 from app.models.vocabulary import NriEvidence, NriKind, NriRegion
+from app.schemas.facets import FacetedPageMeta, Summary
 from app.schemas.nri import NriPublic
-from app.schemas.page import Page, PageMeta
+from app.schemas.page import Page
 from app.services import nris as service
 from app.services.listing import public_fields
 
 router = APIRouter(prefix="/nris", tags=["nris"])
 NriSort = Literal["name", "-name", "established_year", "-established_year", "country", "-country"]
 FIELDS = public_fields(NriPublic)
+SUMMARY_FACETS = ["kind", "region", "country", "evidence"]
 
 
-class NriPageMeta(PageMeta):
+class NriPageMeta(FacetedPageMeta):
     held: int = Field(description="NRIs the data holds in all, before filters.", examples=[174])
     fact_sheet_count: int | None = Field(
         description="How many NRIs the fact sheet counts.", examples=[176]
@@ -73,6 +77,7 @@ async def nri_filters(
     q: Annotated[
         str | None, Query(max_length=200, description="Case-insensitive match on name and notes.")
     ] = None,
+    updated_since: UpdatedSince = None,
 ) -> service.NriFilters:
     return service.NriFilters(
         kind=check_value_count("kind", kind),
@@ -82,29 +87,83 @@ async def nri_filters(
         established_from=established_from,
         established_to=established_to,
         q=q,
+        updated_since=utc_moment("updated_since", updated_since),
+    )
+
+
+async def nri_query(
+    params: ListParamsDep,
+    sort: Annotated[
+        NriSort,
+        Query(description="`-` is descending; records without the value come last either way."),
+    ] = "name",
+    facets: Annotated[str | None, facets_query(tuple(service.FACETS))] = None,
+) -> ListQuery:
+    return ListQuery(params, sort, split_facets(facets))
+
+
+FiltersDep = Annotated[service.NriFilters, Depends(nri_filters)]
+QueryDep = Annotated[ListQuery, Depends(nri_query)]
+
+
+def _nris(
+    request: Request,
+    session: SessionDep,
+    filters: service.NriFilters,
+    query: ListQuery,
+    fmt: Format,
+) -> Response:
+    listing = service.nri_listing(filters)
+    return list_response(
+        request,
+        session,
+        listing,
+        query,
+        fmt,
+        allowed_fields=FIELDS,
+        filename="nris.csv",
+        meta=service.coverage,
     )
 
 
 @router.get(
     "",
     response_model=NriPage,
-    responses=problem_responses(400, 500),
+    responses=negotiated_responses(*LIST_FORMATS),
     summary="List NRIs",
 )
 def list_nris(
     request: Request,
     session: SessionDep,
-    params: ListParamsDep,
-    filters: Annotated[service.NriFilters, Depends(nri_filters)],
-    sort: Annotated[
-        NriSort,
-        Query(description="`-` is descending; records without the value come last either way."),
-    ] = "name",
+    filters: FiltersDep,
+    query: QueryDep,
+    fmt: Annotated[Format, Depends(accepting(*LIST_FORMATS))],
 ) -> Response:
     """National, Regional, Sub-regional and Youth IGF Initiatives. The data holds fewer than
-    the fact sheet counts; `meta` states both numbers and why."""
-    result = service.list_nris(session, filters, params.page(sort))
-    return page_response(request, result, params, sort, FIELDS, meta=service.coverage(result))
+    the fact sheet counts; `meta` states both numbers and why. Also as CSV, by Accept or by
+    suffix."""
+    return _nris(request, session, filters, query, fmt)
+
+
+@router.get(".csv", summary="List NRIs as CSV", **suffix_route(CSV))
+def list_nris_csv(
+    request: Request, session: SessionDep, filters: FiltersDep, query: QueryDep
+) -> Response:
+    """Every NRI that matches the filters, as CSV, in the list's sort order."""
+    return _nris(request, session, filters, query, CSV)
+
+
+@router.get(
+    "/summary",
+    response_model=Summary,
+    responses=problem_responses(400, 500),
+    summary="Count NRIs",
+)
+def get_nri_summary(request: Request, session: SessionDep, filters: FiltersDep) -> Response:
+    """NRIs counted by kind, region, country and evidence, under the list's filters: the
+    numbers behind a dashboard's first charts."""
+    summary = service.nri_listing(filters).summary(session, SUMMARY_FACETS)
+    return cached_json(request, summary)
 
 
 @router.get(

@@ -1,4 +1,4 @@
-"""Organisations named in the fact sheet, and the milestones they took part in."""
+"""Organisations named in the fact sheet (their milestones: app.api.organisation_milestones)."""
 
 from typing import Annotated, Literal
 
@@ -6,18 +6,16 @@ from fastapi import APIRouter, Depends, Path, Query, Request
 from pydantic import StringConstraints
 from starlette.responses import Response
 
-from app.api.clock import TodayDep
-from app.api.milestones import FIELDS as MILESTONE_FIELDS
-from app.api.milestones import MilestoneFiltersDep, MilestonePage
-from app.api.milestones import SortParam as MilestoneSortParam
+from app.api.formats import CSV, LIST_FORMATS, Format, accepting, negotiated_responses, suffix_route
+from app.api.list_query import ListQuery, UpdatedSince, facets_query, split_facets, utc_moment
 from app.api.params import ListParamsDep, check_value_count
-from app.api.responses import page_response
+from app.api.representations import list_response
 from app.db import SessionDep
 from app.errors import problem_responses
 from app.http_cache import cached_json
+from app.schemas.facets import FacetedPageMeta
 from app.schemas.organisation import OrganisationPublic
 from app.schemas.page import Page
-from app.services import milestones as milestone_service
 from app.services import organisations as service
 from app.services.listing import public_fields
 
@@ -33,7 +31,7 @@ OrganisationId = Annotated[
 
 
 class OrganisationPage(Page[OrganisationPublic]):
-    pass
+    meta: FacetedPageMeta
 
 
 async def organisation_filters(
@@ -48,28 +46,72 @@ async def organisation_filters(
         str | None,
         Query(max_length=200, description="Case-insensitive match on names and role."),
     ] = None,
+    updated_since: UpdatedSince = None,
 ) -> service.OrganisationFilters:
-    return service.OrganisationFilters(kind=check_value_count("kind", kind), q=q)
+    return service.OrganisationFilters(
+        kind=check_value_count("kind", kind),
+        q=q,
+        updated_since=utc_moment("updated_since", updated_since),
+    )
+
+
+async def organisation_query(
+    params: ListParamsDep,
+    sort: Annotated[
+        OrganisationSort, Query(description="`name` sorts by short name; `-` is descending.")
+    ] = "name",
+    facets: Annotated[str | None, facets_query(["kind"])] = None,
+) -> ListQuery:
+    return ListQuery(params, sort, split_facets(facets))
+
+
+FiltersDep = Annotated[service.OrganisationFilters, Depends(organisation_filters)]
+QueryDep = Annotated[ListQuery, Depends(organisation_query)]
+
+
+def _organisations(
+    request: Request,
+    session: SessionDep,
+    filters: service.OrganisationFilters,
+    query: ListQuery,
+    fmt: Format,
+) -> Response:
+    listing = service.organisation_listing(filters)
+    return list_response(
+        request,
+        session,
+        listing,
+        query,
+        fmt,
+        allowed_fields=FIELDS,
+        filename="organisations.csv",
+    )
 
 
 @router.get(
     "",
     response_model=OrganisationPage,
-    responses=problem_responses(400, 500),
+    responses=negotiated_responses(*LIST_FORMATS),
     summary="List organisations",
 )
 def list_organisations(
     request: Request,
     session: SessionDep,
-    params: ListParamsDep,
-    filters: Annotated[service.OrganisationFilters, Depends(organisation_filters)],
-    sort: Annotated[
-        OrganisationSort, Query(description="`name` sorts by short name; `-` is descending.")
-    ] = "name",
+    filters: FiltersDep,
+    query: QueryDep,
+    fmt: Annotated[Format, Depends(accepting(*LIST_FORMATS))],
 ) -> Response:
-    """Organisations the fact sheet names (IETF, ICANN, PTI, the five RIRs, ITU, IGF, ...)."""
-    result = service.list_organisations(session, filters, params.page(sort))
-    return page_response(request, result, params, sort, FIELDS)
+    """Organisations the fact sheet names (IETF, ICANN, PTI, the five RIRs, ITU, IGF, ...).
+    Also as CSV, by Accept or by suffix."""
+    return _organisations(request, session, filters, query, fmt)
+
+
+@router.get(".csv", summary="List organisations as CSV", **suffix_route(CSV))
+def list_organisations_csv(
+    request: Request, session: SessionDep, filters: FiltersDep, query: QueryDep
+) -> Response:
+    """Every organisation that matches the filters, as CSV, in the list's sort order."""
+    return _organisations(request, session, filters, query, CSV)
 
 
 @router.get(
@@ -83,25 +125,3 @@ def get_organisation(
 ) -> Response:
     """One organisation by its stable id."""
     return cached_json(request, service.get_organisation(session, organisation_id))
-
-
-@router.get(
-    "/{organisation_id}/milestones",
-    response_model=MilestonePage,
-    responses=problem_responses(400, 404, 500),
-    summary="List an organisation's milestones",
-)
-def list_organisation_milestones(
-    request: Request,
-    session: SessionDep,
-    today: TodayDep,
-    organisation_id: OrganisationId,
-    params: ListParamsDep,
-    filters: MilestoneFiltersDep,
-    sort: MilestoneSortParam = "start_date",
-) -> Response:
-    """The milestones this organisation took part in, with the milestone list's filters."""
-    result = milestone_service.list_organisation_milestones(
-        session, organisation_id, filters, params.page(sort), today
-    )
-    return page_response(request, result, params, sort, MILESTONE_FIELDS, depends_on_today=True)

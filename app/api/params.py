@@ -1,7 +1,9 @@
 """Query parameters every list shares, and the rule that unknown parameters are errors."""
 
+import datetime as dt
+import re
 from dataclasses import dataclass
-from typing import Annotated, Any
+from typing import Annotated, Any, get_args
 
 from fastapi import Depends, Query, Request
 from fastapi.dependencies.models import Dependant
@@ -11,33 +13,67 @@ from app.paging import PageRequest, decode_cursor
 
 MAX_LIMIT = 200
 MAX_VALUES = 20
+# The alphabet of `fields`; app.openapi narrows it per list to the record's field names.
+FIELDS_PATTERN = r"^[a-z_]+(,[a-z_]+)*$"
 
-_known_params: dict[int, frozenset[str]] = {}
+
+@dataclass(frozen=True)
+class QuerySpec:
+    """What one route declares about its query string."""
+
+    known: frozenset[str]
+    dates: frozenset[str]  # parameters typed as a date or a date-time
 
 
-def _query_aliases(dependant: Dependant) -> set[str]:
-    names = {param.alias for param in dependant.query_params}
+_query_specs: dict[int, QuerySpec] = {}
+# Read as a Unix timestamp by pydantic's lax date parsing (`?to=0` is 1970-01-01), although
+# the document promises an ISO 8601 date.
+_NUMBER = re.compile(r"^\s*[-+]?(\d+\.?\d*|\.\d+)([eE][-+]?\d+)?\s*$")
+
+
+def _is_date_type(annotation: Any) -> bool:
+    if isinstance(annotation, type):
+        return issubclass(annotation, dt.date)
+    return any(_is_date_type(arg) for arg in get_args(annotation))
+
+
+def _query_fields(dependant: Dependant) -> list[Any]:
+    fields = list(dependant.query_params)
     for sub in dependant.dependencies:
-        names |= _query_aliases(sub)
-    return names
+        fields.extend(_query_fields(sub))
+    return fields
 
 
-def _declared_query_params(request: Request) -> frozenset[str]:
+def _query_spec(request: Request) -> QuerySpec:
     route = request.scope["route"]
     key = id(route)
-    if key not in _known_params:
-        _known_params[key] = frozenset(_query_aliases(route.dependant))
-    return _known_params[key]
+    if key not in _query_specs:
+        fields = _query_fields(route.dependant)
+        _query_specs[key] = QuerySpec(
+            known=frozenset(f.alias for f in fields),
+            dates=frozenset(f.alias for f in fields if _is_date_type(f.field_info.annotation)),
+        )
+    return _query_specs[key]
 
 
 # The dependencies here do no I/O: as `async def` they run on the event loop instead of
 # costing a thread-pool round trip each.
 async def reject_unknown_params(request: Request) -> None:
-    """A silently ignored typo (`?knd=youth`) would hand the client wrong data."""
-    known = _declared_query_params(request)
-    unknown = sorted({name for name in request.query_params if name not in known})
+    """A silently ignored typo (`?knd=youth`) would hand the client wrong data. Also refused
+    here, for every route at once: NUL characters, which no parameter means and PostgreSQL
+    cannot store or compare (psycopg refuses them: a 500 instead of a 400), and numbers where
+    the document promises a date."""
+    spec = _query_spec(request)
+    items = request.query_params.multi_items()
+    with_nul = sorted({name for name, value in items if "\x00" in name or "\x00" in value})
+    if with_nul:
+        raise BadRequest(
+            f"NUL characters are not allowed in query parameters: {', '.join(with_nul)}.",
+            [{"name": n, "in": "query", "reason": "contains a NUL character"} for n in with_nul],
+        )
+    unknown = sorted({name for name, _ in items if name not in spec.known})
     if unknown:
-        allowed = ", ".join(sorted(known)) or "none"
+        allowed = ", ".join(sorted(spec.known)) or "none"
         raise BadRequest(
             f"Unknown query parameter(s): {', '.join(unknown)}. This operation accepts: {allowed}.",
             [
@@ -45,6 +81,9 @@ async def reject_unknown_params(request: Request) -> None:
                 for n in unknown
             ],
         )
+    for name, value in items:
+        if name in spec.dates and _NUMBER.match(value):
+            raise BadRequest.for_param(name, "must be an ISO 8601 date such as 2025-12-31")
 
 
 def check_value_count(name: str, values: list[Any] | None) -> list[Any] | None:
@@ -81,7 +120,7 @@ async def list_params(
         str | None,
         Query(
             max_length=500,
-            pattern=r"^[a-z_]+(,[a-z_]+)*$",
+            pattern=FIELDS_PATTERN,
             description="Comma-separated fields to return (the record id is always included).",
             examples=["id,name,country"],
         ),

@@ -11,16 +11,19 @@ SQLModel.metadata.naming_convention = {
 }
 
 from app.models.action_line import ActionLine  # noqa: E402
+from app.models.change import Change  # noqa: E402
 from app.models.dataset import Dataset  # noqa: E402
 from app.models.fact import Fact  # noqa: E402
 from app.models.fact_sheet import CallToAction, FactSheet, FactSheetSection  # noqa: E402
 from app.models.milestone import Milestone, MilestoneOrganisation  # noqa: E402
 from app.models.nri import Nri  # noqa: E402
 from app.models.organisation import Organisation  # noqa: E402
+from app.models.search import SearchDocument  # noqa: E402
 
 __all__ = [
     "ActionLine",
     "CallToAction",
+    "Change",
     "Dataset",
     "Fact",
     "FactSheet",
@@ -29,5 +32,6 @@ __all__ = [
     "MilestoneOrganisation",
     "Nri",
     "Organisation",
+    "SearchDocument",
     "SQLModel",
 ]

@@ -3,23 +3,28 @@
 import datetime as dt
 from typing import Any
 
-from sqlmodel import Field, SQLModel
+from sqlmodel import Field, Index, SQLModel
 
 from app.models.base import Timestamps, json_list, text
 
 
 class Milestone(Timestamps, table=True):
     __tablename__ = "milestone"
+    # One index per sort, ending in the id that breaks ties (see app.paging).
+    __table_args__ = (
+        Index("ix_milestone_title", "title", "id"),
+        Index("ix_milestone_period_start", "period_start", "id"),
+    )
 
     id: str = Field(primary_key=True, max_length=40)
-    title: str = text(index=True)
+    title: str = text()
     kind: str = Field(max_length=40, index=True)
     # As precise as the sources: YYYY, YYYY-MM or YYYY-MM-DD (see date_precision).
     start_date: str = Field(max_length=10)
     end_date: str | None = Field(default=None, max_length=10)
     date_precision: str = Field(max_length=8)
     # The first and last day the dates above can mean; filters and sorts use these.
-    period_start: dt.date = Field(index=True)
+    period_start: dt.date
     period_end: dt.date = Field(index=True)
     location: str | None = text(nullable=True)
     resolution: str | None = Field(default=None, max_length=80)

@@ -1,5 +1,6 @@
 """The WSIS Action Lines."""
 
+import datetime as dt
 from dataclasses import dataclass
 from typing import Any
 
@@ -10,7 +11,7 @@ from app.errors import NotFound
 from app.models import ActionLine
 from app.paging import PageRequest, PageResult, SortKey
 from app.schemas.action_line import ActionLinePublic
-from app.services.listing import get_one, in_values, list_page, shaper, text_match
+from app.services.listing import Listing, get_one, in_values, shaper, text_match, updated_since
 
 TABLE = ActionLine.__table__  # type: ignore[attr-defined]
 SORTS = {"position": SortKey(TABLE.c.position), "title": SortKey(TABLE.c.title)}
@@ -22,22 +23,28 @@ class ActionLineFilters:
     parent: list[str] | None = None
     top_level: bool | None = None
     q: str | None = None
+    updated_since: dt.datetime | None = None
 
 
-def list_action_lines(
-    session: Session, filters: ActionLineFilters, page: PageRequest
-) -> PageResult:
+def action_line_listing(filters: ActionLineFilters) -> Listing:
+    """The action lines that match the filters, for every format of the list."""
     where: list[ColumnElement[bool]] = [
         *in_values(TABLE.c.parent_code, filters.parent),
-        *text_match(filters.q, [TABLE.c.code, TABLE.c.title, TABLE.c.title_variant]),
+        *text_match(filters.q, "action-lines", TABLE.c.code),
     ]
     if filters.top_level is not None:
         where.append(
             TABLE.c.parent_code.is_(None) if filters.top_level else TABLE.c.parent_code.isnot(None)
         )
-    return list_page(
-        session, TABLE, where=where, page=page, sorts=SORTS, id_column=TABLE.c.code, shape=shape
-    )
+    where += updated_since(TABLE, filters.updated_since)
+    facets = {"parent_code": TABLE.c.parent_code}
+    return Listing(TABLE, where, SORTS, TABLE.c.code, shape, facets=facets)
+
+
+def list_action_lines(
+    session: Session, filters: ActionLineFilters, page: PageRequest
+) -> PageResult:
+    return action_line_listing(filters).page(session, page)
 
 
 def get_action_line(session: Session, code: str) -> dict[str, Any]:

@@ -1,5 +1,6 @@
 """The fact sheet document and its calls to action."""
 
+import datetime as dt
 from dataclasses import dataclass
 from typing import Any
 
@@ -10,7 +11,7 @@ from app.errors import NotFound
 from app.models import CallToAction, FactSheet, FactSheetSection
 from app.paging import PageRequest, PageResult, SortKey
 from app.schemas.fact_sheet import CallToActionPublic, SectionPublic
-from app.services.listing import get_one, list_page, shaper, text_match
+from app.services.listing import Listing, get_one, shaper, text_match, updated_since
 
 SHEET = FactSheet.__table__  # type: ignore[attr-defined]
 SECTION = FactSheetSection.__table__  # type: ignore[attr-defined]
@@ -24,6 +25,7 @@ SHEET_FIELDS = ("id", "title", "publisher", "source", "source_url", "notes")
 @dataclass(frozen=True)
 class CallFilters:
     q: str | None = None
+    updated_since: dt.datetime | None = None
 
 
 def get_fact_sheet(session: Session) -> dict[str, Any]:
@@ -45,19 +47,17 @@ def get_fact_sheet(session: Session) -> dict[str, Any]:
     return document
 
 
+def call_listing(filters: CallFilters) -> Listing:
+    """The calls to action that match the filters, for every format of the list."""
+    where: list[ColumnElement[bool]] = [
+        *text_match(filters.q, "calls-to-action", CALL.c.number),
+        *updated_since(CALL, filters.updated_since),
+    ]
+    return Listing(CALL, where, CALL_SORTS, CALL.c.number, shape_call)
+
+
 def list_calls_to_action(session: Session, filters: CallFilters, page: PageRequest) -> PageResult:
-    where: list[ColumnElement[bool]] = text_match(
-        filters.q, [CALL.c.title, CALL.c.body, CALL.c.short_title, CALL.c.summary]
-    )
-    return list_page(
-        session,
-        CALL,
-        where=where,
-        page=page,
-        sorts=CALL_SORTS,
-        id_column=CALL.c.number,
-        shape=shape_call,
-    )
+    return call_listing(filters).page(session, page)
 
 
 def get_call_to_action(session: Session, number: int) -> dict[str, Any]:

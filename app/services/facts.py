@@ -1,5 +1,6 @@
 """Key figures."""
 
+import datetime as dt
 from dataclasses import dataclass
 from typing import Any
 
@@ -10,7 +11,7 @@ from app.errors import NotFound
 from app.models import Fact
 from app.paging import PageRequest, PageResult, SortKey
 from app.schemas.fact import FactPublic
-from app.services.listing import get_one, in_values, list_page, shaper, text_match
+from app.services.listing import Listing, get_one, in_values, shaper, text_match, updated_since
 
 TABLE = Fact.__table__  # type: ignore[attr-defined]
 SORTS = {
@@ -26,17 +27,23 @@ class FactFilters:
     category: list[str] | None = None
     as_of: list[int] | None = None
     q: str | None = None
+    updated_since: dt.datetime | None = None
 
 
-def list_facts(session: Session, filters: FactFilters, page: PageRequest) -> PageResult:
+def fact_listing(filters: FactFilters) -> Listing:
+    """The facts that match the filters, for every format of the list."""
     where: list[ColumnElement[bool]] = [
         *in_values(TABLE.c.category, filters.category),
         *in_values(TABLE.c.as_of, filters.as_of),
-        *text_match(filters.q, [TABLE.c.label, TABLE.c.context, TABLE.c.notes]),
+        *text_match(filters.q, "facts", TABLE.c.id),
+        *updated_since(TABLE, filters.updated_since),
     ]
-    return list_page(
-        session, TABLE, where=where, page=page, sorts=SORTS, id_column=TABLE.c.id, shape=shape
-    )
+    facets = {"category": TABLE.c.category, "as_of": TABLE.c.as_of}
+    return Listing(TABLE, where, SORTS, TABLE.c.id, shape, facets=facets)
+
+
+def list_facts(session: Session, filters: FactFilters, page: PageRequest) -> PageResult:
+    return fact_listing(filters).page(session, page)
 
 
 def get_fact(session: Session, fact_id: str) -> dict[str, Any]:

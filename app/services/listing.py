@@ -1,13 +1,18 @@
-"""What every list service shares: the page query, text match, and row shaping."""
+"""What every list service shares: the page query, every row in keyset chunks, facet
+counts, text match, and row shaping."""
 
-from collections.abc import Callable, Iterable, Mapping, Sequence
+import datetime as dt
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from dataclasses import dataclass, field
 from typing import Any
 
 from pydantic import BaseModel
-from sqlalchemy import ColumnElement, Table, false, func, or_, select
+from sqlalchemy import ColumnElement, Table, func, select
 from sqlmodel import Session
 
-from app.paging import Ordering, PageRequest, PageResult, SortKey, fetch_page
+from app.errors import BadRequest
+from app.paging import Cursor, Ordering, PageRequest, PageResult, SortKey, fetch_page
+from app.services.search import record_match
 
 RowShaper = Callable[[Mapping[Any, Any]], dict[str, Any]]
 
@@ -27,24 +32,113 @@ def shaper(
     names = public_fields(schema)
 
     def shape(row: Mapping[Any, Any]) -> dict[str, Any]:
-        computed = extra(row) if extra else {}
+        # B610 is about Django's QuerySet.extra(); this is a plain callback of that name.
+        computed = extra(row) if extra else {}  # nosec B610
         return {name: computed[name] if name in computed else row[name] for name in names}
 
     return shape
 
 
-def text_match(q: str | None, columns: Iterable[Any]) -> list[ColumnElement[bool]]:
-    """Case-insensitive substring match of q on any of the columns."""
-    if q is None:
-        return []
-    needle = q.strip().lower()
-    if not needle:
-        return [false()]
-    return [or_(*(func.lower(c).contains(needle, autoescape=True) for c in columns))]
+def text_match(q: str | None, collection: str, id_column: Any) -> list[ColumnElement[bool]]:
+    """Records of `collection` (its URL name) whose search document matches q: the same
+    full-text index and query rules as /v1/search (see app.search.query)."""
+    return record_match(q, collection, id_column)
 
 
 def in_values(column: Any, values: Sequence[Any] | None) -> list[ColumnElement[bool]]:
     return [column.in_(values)] if values else []
+
+
+def updated_since(table: Table, since: dt.datetime | None) -> list[ColumnElement[bool]]:
+    return [table.c.updated_at >= since] if since is not None else []
+
+
+# Rows per query when a list is read whole (CSV, feeds, calendars): memory stays bounded by
+# one chunk of rows however long the list grows.
+CHUNK = 500
+FacetCounts = dict[str, dict[str, int]]
+
+
+def facet_key(value: Any) -> str:
+    """Facet values as JSON object keys: a missing value counts under "null"."""
+    if value is None:
+        return "null"
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return str(value)
+
+
+@dataclass(frozen=True)
+class Listing:
+    """One list query: which rows (table and conditions), how they sort, how each row looks,
+    and which expressions it can be faceted by. Every format of a list reads it."""
+
+    table: Table
+    where: Sequence[ColumnElement[bool]]
+    sorts: Mapping[str, SortKey]
+    id_column: Any
+    shape: RowShaper
+    extra_columns: Sequence[Any] = ()
+    extras: Mapping[str, Any] | None = None
+    facets: Mapping[str, ColumnElement[Any]] = field(default_factory=dict)
+
+    def page(self, session: Session, page: PageRequest) -> PageResult:
+        return list_page(
+            session,
+            self.table,
+            where=self.where,
+            page=page,
+            sorts=self.sorts,
+            id_column=self.id_column,
+            shape=self.shape,
+            extra_columns=self.extra_columns,
+            extras=self.extras,
+        )
+
+    def rows(
+        self, session: Session, sort: str, limit: int | None = None
+    ) -> Iterator[dict[str, Any]]:
+        """Every matching row (or the first `limit`), in `sort` order, read in keyset chunks."""
+        cursor: Cursor | None = None
+        left = limit
+        while left is None or left > 0:
+            size = CHUNK if left is None else min(CHUNK, left)
+            result = self.page(session, PageRequest(limit=size, sort=sort, cursor=cursor))
+            yield from result.rows
+            if left is not None:
+                left -= len(result.rows)
+            if not result.has_next or result.last_key is None:
+                return
+            cursor = Cursor(sort, result.last_key, "next")
+
+    def count(self, session: Session) -> int:
+        query = select(func.count()).select_from(self.table).where(*self.where)
+        return int(session.execute(query).scalar_one())
+
+    def summary(self, session: Session, names: Sequence[str]) -> dict[str, Any]:
+        """The total and the facet counts, for the summary endpoints."""
+        return {"total": self.count(session), "facets": self.facet_counts(session, names)}
+
+    def facet_counts(self, session: Session, names: Sequence[str]) -> FacetCounts:
+        """Rows per value of each named facet, under the same conditions as the list; the
+        counts of one facet add up to the list's total. Values in ascending order, null last."""
+        unknown = [n for n in names if n not in self.facets]
+        if unknown:
+            known = ", ".join(self.facets) or "none"
+            raise BadRequest.for_param(
+                "facets", f"unknown facet(s) {', '.join(unknown)}; this list has: {known}"
+            )
+        counts: FacetCounts = {}
+        for name in dict.fromkeys(names):
+            # Grouped through a subquery: PostgreSQL would not match a GROUP BY expression
+            # with bound parameters (the status CASE) to the same expression in SELECT.
+            facet = self.facets[name].label("value")
+            values = select(facet).select_from(self.table).where(*self.where).subquery()
+            query = select(values.c.value, func.count()).group_by(values.c.value)
+            found = [(row[0], int(row[1])) for row in session.execute(query)]
+            found.sort(key=lambda pair: (pair[0] is None, pair[0] if pair[0] is not None else 0))
+            counts[name] = {facet_key(value): n for value, n in found}
+        return counts
 
 
 def list_page(

@@ -1,11 +1,11 @@
 """Milestones of the WSIS process, with their status computed against today's date."""
 
 import datetime as dt
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, replace
 from typing import Any
 
-from sqlalchemy import ColumnElement, and_, or_, select
+from sqlalchemy import ColumnElement, and_, case, func, or_, select
 from sqlmodel import Session
 
 from app.dialect import decode_json, json_objects_array
@@ -13,7 +13,14 @@ from app.errors import BadRequest, NotFound
 from app.models import Milestone, MilestoneOrganisation, Organisation
 from app.paging import PageRequest, PageResult, SortKey, parse_date
 from app.schemas.milestone import MilestonePublic
-from app.services.listing import get_one, in_values, list_page, shaper, text_match
+from app.services.listing import (
+    Listing,
+    get_one,
+    in_values,
+    shaper,
+    text_match,
+    updated_since,
+)
 
 TABLE = Milestone.__table__  # type: ignore[attr-defined]
 LINK = MilestoneOrganisation.__table__  # type: ignore[attr-defined]
@@ -33,6 +40,7 @@ class MilestoneFilters:
     date_to: dt.date | None = None
     in_fact_sheet: bool | None = None
     q: str | None = None
+    updated_since: dt.datetime | None = None
 
 
 def status_of(period_start: dt.date, period_end: dt.date, today: dt.date) -> str:
@@ -79,16 +87,30 @@ def _shaper(today: dt.date) -> Any:
     return shaper(MilestonePublic, computed)
 
 
-def list_milestones(
-    session: Session, filters: MilestoneFilters, page: PageRequest, today: dt.date
-) -> PageResult:
+def _status_expression(today: dt.date) -> ColumnElement[str]:
+    return case(
+        (TABLE.c.period_end < today, "past"),
+        (TABLE.c.period_start > today, "upcoming"),
+        else_="ongoing",
+    )
+
+
+FACETS: dict[str, Callable[[dt.date], ColumnElement[Any]]] = {
+    "kind": lambda today: TABLE.c.kind,
+    "status": _status_expression,
+    # The year the milestone starts in: every precision has it as its first part.
+    "year": lambda today: func.substr(TABLE.c.start_date, 1, 4),
+    "in_fact_sheet": lambda today: TABLE.c.in_fact_sheet,
+}
+
+
+def milestone_listing(session: Session, filters: MilestoneFilters, today: dt.date) -> Listing:
+    """The milestones that match the filters, for every format of the list."""
     if filters.date_from and filters.date_to and filters.date_from > filters.date_to:
         raise BadRequest.for_param("to", "must not be before 'from'")
     where: list[ColumnElement[bool]] = [
         *in_values(TABLE.c.kind, filters.kind),
-        *text_match(
-            filters.q, [TABLE.c.title, TABLE.c.notes, TABLE.c.location, TABLE.c.resolution]
-        ),
+        *text_match(filters.q, "milestones", TABLE.c.id),
     ]
     if filters.status:
         conditions = [_status_condition(s, today) for s in filters.status]
@@ -102,16 +124,22 @@ def list_milestones(
         where.append(TABLE.c.period_start <= filters.date_to)
     if filters.in_fact_sheet is not None:
         where.append(TABLE.c.in_fact_sheet == filters.in_fact_sheet)
-    return list_page(
-        session,
+    where += updated_since(TABLE, filters.updated_since)
+    return Listing(
         TABLE,
-        where=where,
-        page=page,
-        sorts=SORTS,
-        id_column=TABLE.c.id,
-        shape=_shaper(today),
+        where,
+        SORTS,
+        TABLE.c.id,
+        _shaper(today),
         extra_columns=[_organisations_column(session)],
+        facets={name: expression(today) for name, expression in FACETS.items()},
     )
+
+
+def list_milestones(
+    session: Session, filters: MilestoneFilters, page: PageRequest, today: dt.date
+) -> PageResult:
+    return milestone_listing(session, filters, today).page(session, page)
 
 
 def get_milestone(session: Session, milestone_id: str, today: dt.date) -> dict[str, Any]:
@@ -128,6 +156,16 @@ def get_milestone(session: Session, milestone_id: str, today: dt.date) -> dict[s
     return found
 
 
+def organisation_milestone_listing(
+    session: Session, organisation_id: str, filters: MilestoneFilters, today: dt.date
+) -> Listing:
+    """The milestones one organisation took part in; 404 if there is no such organisation."""
+    if session.execute(select(ORG.c.id).where(ORG.c.id == organisation_id)).first() is None:
+        raise NotFound(f"No organisation has the id {organisation_id!r}.")
+    scoped = replace(filters, organisation=[organisation_id])
+    return milestone_listing(session, scoped, today)
+
+
 def list_organisation_milestones(
     session: Session,
     organisation_id: str,
@@ -135,8 +173,5 @@ def list_organisation_milestones(
     page: PageRequest,
     today: dt.date,
 ) -> PageResult:
-    """The milestones one organisation took part in; 404 if there is no such organisation."""
-    if session.execute(select(ORG.c.id).where(ORG.c.id == organisation_id)).first() is None:
-        raise NotFound(f"No organisation has the id {organisation_id!r}.")
-    scoped = replace(filters, organisation=[organisation_id])
-    return list_milestones(session, scoped, page, today)
+    listing = organisation_milestone_listing(session, organisation_id, filters, today)
+    return listing.page(session, page)

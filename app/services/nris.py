@@ -1,5 +1,6 @@
 """NRIs, and how many the data holds against the fact sheet's count."""
 
+import datetime as dt
 from dataclasses import dataclass
 from typing import Any
 
@@ -10,7 +11,7 @@ from app.errors import BadRequest, NotFound
 from app.models import Dataset, Nri
 from app.paging import PageRequest, PageResult, SortKey
 from app.schemas.nri import NriPublic
-from app.services.listing import get_one, in_values, list_page, shaper, text_match
+from app.services.listing import Listing, get_one, in_values, shaper, text_match, updated_since
 
 TABLE = Nri.__table__  # type: ignore[attr-defined]
 DATASET = Dataset.__table__  # type: ignore[attr-defined]
@@ -31,9 +32,11 @@ class NriFilters:
     established_from: int | None = None
     established_to: int | None = None
     q: str | None = None
+    updated_since: dt.datetime | None = None
 
 
-def list_nris(session: Session, filters: NriFilters, page: PageRequest) -> PageResult:
+def nri_listing(filters: NriFilters) -> Listing:
+    """The NRIs that match the filters, for every format of the list."""
     low, high = filters.established_from, filters.established_to
     if low is not None and high is not None and low > high:
         raise BadRequest.for_param("established_to", "must not be below established_from")
@@ -42,22 +45,18 @@ def list_nris(session: Session, filters: NriFilters, page: PageRequest) -> PageR
         *in_values(TABLE.c.region, filters.region),
         *in_values(TABLE.c.country, filters.country),
         *in_values(TABLE.c.evidence, filters.evidence),
-        *text_match(filters.q, [TABLE.c.name, TABLE.c.notes]),
+        *text_match(filters.q, "nris", TABLE.c.id),
     ]
     if low is not None:
         where.append(TABLE.c.established_year >= low)
     if high is not None:
         where.append(TABLE.c.established_year <= high)
-    return list_page(
-        session,
-        TABLE,
-        where=where,
-        page=page,
-        sorts=SORTS,
-        id_column=TABLE.c.id,
-        shape=shape,
-        extras=COVERAGE,
-    )
+    where += updated_since(TABLE, filters.updated_since)
+    return Listing(TABLE, where, SORTS, TABLE.c.id, shape, extras=COVERAGE, facets=FACETS)
+
+
+def list_nris(session: Session, filters: NriFilters, page: PageRequest) -> PageResult:
+    return nri_listing(filters).page(session, page)
 
 
 def get_nri(session: Session, nri_id: str) -> dict[str, Any]:
@@ -67,6 +66,9 @@ def get_nri(session: Session, nri_id: str) -> dict[str, Any]:
     return found
 
 
+FACETS = {
+    name: TABLE.c[name] for name in ("kind", "region", "country", "evidence", "established_year")
+}
 COVERAGE = {
     "held": select(func.count()).select_from(TABLE),
     "fact_sheet_count": select(DATASET.c.nri_fact_sheet_count),

@@ -1,5 +1,6 @@
 """Organisations: list, detail, and the milestones each took part in."""
 
+import datetime as dt
 from dataclasses import dataclass
 from typing import Any
 
@@ -10,7 +11,7 @@ from app.errors import NotFound
 from app.models import Organisation
 from app.paging import PageRequest, PageResult, SortKey
 from app.schemas.organisation import OrganisationPublic
-from app.services.listing import get_one, in_values, list_page, shaper, text_match
+from app.services.listing import Listing, get_one, in_values, shaper, text_match, updated_since
 
 TABLE = Organisation.__table__  # type: ignore[attr-defined]
 SORTS = {
@@ -24,18 +25,23 @@ shape = shaper(OrganisationPublic)
 class OrganisationFilters:
     kind: list[str] | None = None
     q: str | None = None
+    updated_since: dt.datetime | None = None
+
+
+def organisation_listing(filters: OrganisationFilters) -> Listing:
+    """The organisations that match the filters, for every format of the list."""
+    where = [
+        *in_values(TABLE.c.kind, filters.kind),
+        *text_match(filters.q, "organisations", TABLE.c.id),
+        *updated_since(TABLE, filters.updated_since),
+    ]
+    return Listing(TABLE, where, SORTS, TABLE.c.id, shape, facets={"kind": TABLE.c.kind})
 
 
 def list_organisations(
     session: Session, filters: OrganisationFilters, page: PageRequest
 ) -> PageResult:
-    where = [
-        *in_values(TABLE.c.kind, filters.kind),
-        *text_match(filters.q, [TABLE.c.short_name, TABLE.c.full_name, TABLE.c.role_in_fact_sheet]),
-    ]
-    return list_page(
-        session, TABLE, where=where, page=page, sorts=SORTS, id_column=TABLE.c.id, shape=shape
-    )
+    return organisation_listing(filters).page(session, page)
 
 
 def get_organisation(session: Session, organisation_id: str) -> dict[str, Any]:

@@ -6,6 +6,8 @@ from typing import Any
 import pytest
 from fastapi.testclient import TestClient
 
+from tests import search_oracle
+
 STAMPS = ("created_at", "updated_at")
 Record = dict[str, Any]
 
@@ -84,13 +86,12 @@ FILTERS: list[tuple[dict[str, Any], Callable[[Record], bool]]] = [
         {"kind": ["regional internet registry", "UN specialized agency"]},
         lambda r: r["kind"] in ("regional internet registry", "UN specialized agency"),
     ),
+    ({"q": "ripe"}, lambda r: search_oracle.matches("ripe", "organisations", r)),
     (
-        {"q": "ripe"},
-        lambda r: any(
-            "ripe" in r[f].lower() for f in ("short_name", "full_name", "role_in_fact_sheet")
-        ),
+        {"q": "Internet Engineering"},
+        lambda r: search_oracle.matches("Internet Engineering", "organisations", r),
     ),
-    ({"q": "Internet Engineering"}, lambda r: r["full_name"] == "Internet Engineering Task Force"),
+    ({"q": '"Task Force"'}, lambda r: r["full_name"] == "Internet Engineering Task Force"),
 ]
 
 
@@ -172,7 +173,7 @@ def test_organisation_without_milestones_answers_an_empty_page(
         ({"kind": "resolution"}, lambda m: m["kind"] == "resolution"),
         ({"from": "2025-01-01"}, lambda m: (m["end_date"] or m["start_date"]) >= "2025"),
         ({"in_fact_sheet": "true"}, lambda m: m["in_fact_sheet"]),
-        ({"q": "wsis+20"}, lambda m: "wsis+20" in (m["title"] + (m["notes"] or "")).lower()),
+        ({"q": "wsis+20"}, lambda m: search_oracle.matches("wsis+20", "milestones", m)),
     ],
 )
 def test_organisation_milestones_accept_the_milestone_filters(

@@ -1,0 +1,226 @@
+"""Which representation a request gets: by a path suffix (`/v1/nris.csv`), or on the path
+without one by the Accept header. Calendar apps and newsletter tools cannot send headers, so
+every format also has its URL; a suffix always wins over Accept."""
+
+import copy
+from collections.abc import Callable, Coroutine, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from fastapi import Request
+from starlette.responses import Response
+
+from app.errors import NotAcceptable, problem_responses
+
+
+@dataclass(frozen=True)
+class Format:
+    name: str
+    suffix: str
+    media_type: str
+    # Other media types that ask for the same bytes (JSON Feed also answers application/json
+    # where the plain JSON list is not on offer).
+    aliases: tuple[str, ...] = ()
+    parameters: str = "; charset=utf-8"
+
+    @property
+    def content_type(self) -> str:
+        return self.media_type + self.parameters
+
+    @property
+    def media_types(self) -> tuple[str, ...]:
+        return (self.media_type, *self.aliases)
+
+
+JSON = Format("json", "", "application/json", parameters="")
+CSV = Format("csv", ".csv", "text/csv", parameters="; charset=utf-8; header=present")
+ATOM = Format("atom", ".atom", "application/atom+xml")
+RSS = Format("rss", ".rss", "application/rss+xml")
+JSON_FEED = Format("json_feed", ".feed.json", "application/feed+json", ("application/json",))
+ICS = Format("ics", ".ics", "text/calendar")
+
+LIST_FORMATS = (JSON, CSV)
+MILESTONE_FORMATS = (JSON, CSV, ATOM, RSS, JSON_FEED, ICS)
+FEED_FORMATS = (ATOM, RSS, JSON_FEED)
+SUFFIXES = tuple(f.suffix for f in MILESTONE_FORMATS if f.suffix)
+
+MediaRange = tuple[str, str, float]
+
+
+def parse_accept(header: str) -> list[MediaRange]:
+    """`text/csv;q=0.9, */*;q=0.1` as (type, subtype, q); malformed ranges are skipped."""
+    ranges: list[MediaRange] = []
+    for part in header.split(","):
+        media, *params = [p.strip() for p in part.split(";")]
+        kind, _, subtype = media.lower().partition("/")
+        if not kind or not subtype:
+            continue
+        q = 1.0
+        for param in params:
+            name, _, value = param.partition("=")
+            if name.strip().lower() == "q":
+                try:
+                    q = min(max(float(value), 0.0), 1.0)
+                except ValueError:
+                    q = 0.0
+        ranges.append((kind, subtype, q))
+    return ranges
+
+
+def quality(ranges: Sequence[MediaRange], media_type: str) -> float:
+    """The q of the most specific range that matches (RFC 9110 12.5.1)."""
+    kind, _, subtype = media_type.partition("/")
+    best: tuple[int, float] | None = None
+    for r_kind, r_subtype, q in ranges:
+        if (r_kind, r_subtype) == (kind, subtype):
+            specificity = 2
+        elif r_kind == kind and r_subtype == "*":
+            specificity = 1
+        elif (r_kind, r_subtype) == ("*", "*"):
+            specificity = 0
+        else:
+            continue
+        if best is None or specificity > best[0]:
+            best = (specificity, q)
+    return best[1] if best else 0.0
+
+
+def negotiate(header: str | None, offered: Sequence[Format]) -> Format | None:
+    """The offered format the client prefers; on a tie, or without Accept, the first one."""
+    if not header or not header.strip():
+        return offered[0]
+    ranges = parse_accept(header)
+    if not ranges:
+        return offered[0]
+    best, best_q = None, 0.0
+    for fmt in offered:
+        q = max(quality(ranges, media) for media in fmt.media_types)
+        if q > best_q:
+            best, best_q = fmt, q
+    return best
+
+
+def accepting(*offered: Format) -> Callable[[Request], Coroutine[Any, Any, Format]]:
+    """A dependency: the format the Accept header picks among `offered`, or a 406."""
+
+    async def negotiated_format(request: Request) -> Format:
+        found = negotiate(request.headers.get("accept"), offered)
+        if found is None:
+            types = ", ".join(f.media_type for f in offered)
+            raise NotAcceptable(
+                f"This resource is available as {types}; the Accept header allows none of them."
+                " A suffix on the path (.csv and others) picks a format without Accept."
+            )
+        return found
+
+    return negotiated_format
+
+
+# --------------------------------------------------------------------------- OpenAPI
+
+TEXT = {"type": "string"}
+JSON_FEED_SCHEMA: dict[str, Any] = {
+    "type": "object",
+    "description": "JSON Feed 1.1 (https://jsonfeed.org/version/1.1).",
+    "required": ["version", "title", "items"],
+    "properties": {
+        "version": {"const": "https://jsonfeed.org/version/1.1"},
+        "title": {"type": "string"},
+        "home_page_url": {"type": "string", "format": "uri"},
+        "feed_url": {"type": "string", "format": "uri"},
+        "description": {"type": "string"},
+        "language": {"type": "string"},
+        "authors": {
+            "type": "array",
+            "items": {"type": "object", "properties": {"name": {"type": "string"}}},
+        },
+        "items": {
+            "type": "array",
+            "items": {
+                "type": "object",
+                "required": ["id", "content_html"],
+                "properties": {
+                    "id": {"type": "string"},
+                    "url": {"type": "string", "format": "uri"},
+                    "external_url": {"type": "string", "format": "uri"},
+                    "title": {"type": "string"},
+                    "content_html": {"type": "string"},
+                    "summary": {"type": "string"},
+                    "date_published": {"type": "string", "format": "date-time"},
+                    "date_modified": {"type": "string", "format": "date-time"},
+                    "tags": {"type": "array", "items": {"type": "string"}},
+                },
+            },
+        },
+    },
+}
+
+
+def content(*formats: Format) -> dict[str, Any]:
+    """OpenAPI `content` entries for non-JSON formats."""
+    return {f.media_type: {"schema": JSON_FEED_SCHEMA if f is JSON_FEED else TEXT} for f in formats}
+
+
+DESCRIPTIONS = {
+    "csv": "Every matching record as CSV (RFC 4180, UTF-8, a header row). `limit` and `cursor` "
+    "are ignored; `fields` picks the columns. Nested values are flattened: lists joined with "
+    '" | ", organisations as their ids plus an `organisation_names` column, `conflicts` as '
+    "JSON.",
+    "atom": "An Atom 1.0 feed.",
+    "rss": "An RSS 2.0 feed.",
+    "json_feed": "A JSON Feed 1.1.",
+    "ics": "An iCalendar (RFC 5545) calendar: one all-day event per milestone.",
+}
+
+
+def negotiated_responses(*offered: Format) -> dict[int | str, dict[str, Any]]:
+    """`responses` for a route that answers in any of `offered` by Accept (the first is the
+    route's own response model, when it is JSON)."""
+    others = [f for f in offered if f is not JSON]
+    names = ", ".join(f.media_type for f in offered)
+    return {
+        200: {
+            "description": f"The resource as {names}, as the Accept header asks; without "
+            "Accept, the first of them.",
+            "content": content(*others),
+        },
+        **problem_responses(400, 406, 500),
+    }
+
+
+def suffix_route(fmt: Format, *problems: int) -> dict[str, Any]:
+    """Keyword arguments for a route that always answers in `fmt`."""
+    return {
+        "response_class": Response,
+        "responses": {
+            200: {"description": DESCRIPTIONS[fmt.name], "content": content(fmt)},
+            **problem_responses(*(problems or (400, 500))),
+        },
+    }
+
+
+def document_formats(document: dict[str, Any]) -> None:
+    """Post-processing of the OpenAPI document: a suffix route takes the same query
+    parameters as the list it renders, so it gets their final (narrowed) schemas too."""
+    paths: dict[str, Any] = document.get("paths", {})
+    for path, item in paths.items():
+        suffix = next((s for s in SUFFIXES if path.endswith(s)), None)
+        base = paths.get(path[: -len(suffix)]) if suffix else None
+        if base is None or "get" not in item or "get" not in base:
+            continue
+        schemas = {p["name"]: p["schema"] for p in base["get"].get("parameters", [])}
+        for parameter in item["get"].get("parameters", []):
+            if parameter["name"] in schemas:
+                parameter["schema"] = copy.deepcopy(schemas[parameter["name"]])
+    tags = document.setdefault("tags", [])
+    known = {t["name"] for t in tags}
+    for name, text in EXTRA_TAGS.items():
+        if name not in known:
+            tags.append({"name": name, "description": text})
+
+
+EXTRA_TAGS = {
+    "feeds": "Atom, RSS 2.0 and JSON Feed for newsletters: upcoming and recent milestones, "
+    "and what changed in the data.",
+    "changes": "The change log: every record created, updated or deleted, oldest first.",
+}

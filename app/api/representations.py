@@ -1,0 +1,115 @@
+"""A list, feed or calendar as the bytes of the format asked for. Every one goes through
+http_cache.conditional, so every format gets the same ETag, Last-Modified, Cache-Control,
+Vary and 304s from the shared cache layer."""
+
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from typing import Any
+from urllib.parse import parse_qsl
+
+from fastapi import Request
+from sqlmodel import Session
+from starlette.responses import Response
+
+from app.api.formats import ATOM, CSV, ICS, JSON_FEED, RSS, Format
+from app.api.list_query import ListQuery
+from app.api.responses import page_response
+from app.errors import BadRequest
+from app.feeds import atom, csvtable, jsonfeed, rss
+from app.feeds.model import Feed
+from app.http_cache import conditional
+from app.paging import PageResult, canonical
+from app.services.listing import Listing
+
+RecordLists = Mapping[str, tuple[str, str]]
+FEED_RENDERERS: dict[Format, Callable[[Feed], bytes]] = {
+    ATOM: atom.render,
+    RSS: rss.render,
+    JSON_FEED: jsonfeed.render,
+}
+
+
+def base_url(request: Request) -> str:
+    """Scheme and host the client used: feeds and calendars need absolute links. The
+    response cache keys on the host too, so one host's links never reach another."""
+    return str(request.base_url).rstrip("/")
+
+
+def query_pairs(request: Request) -> list[tuple[str, str]]:
+    return parse_qsl(request.url.query, keep_blank_values=True)
+
+
+def without_suffix(path: str, fmt: Format) -> str:
+    return path[: -len(fmt.suffix)] if fmt.suffix and path.endswith(fmt.suffix) else path
+
+
+def absolute(request: Request, path: str) -> str:
+    """This request's parameters on another path, absolute and in canonical order."""
+    return base_url(request) + canonical(path, query_pairs(request))
+
+
+def csv_columns(fields: list[str] | None, allowed: Sequence[str], id_field: str) -> list[str]:
+    if not fields:
+        return list(allowed)
+    unknown = [f for f in fields if f not in allowed]
+    if unknown:
+        raise BadRequest.for_param(
+            "fields", f"unknown field(s) {', '.join(unknown)}; known: {', '.join(allowed)}"
+        )
+    return [id_field, *[f for f in dict.fromkeys(fields) if f != id_field]]
+
+
+def csv_response(
+    request: Request,
+    rows: Iterable[Mapping[str, Any]],
+    columns: Sequence[str],
+    filename: str,
+    record_lists: RecordLists | None = None,
+    depends_on_today: bool = False,
+) -> Response:
+    # Rows are read and encoded a chunk at a time; the body is sent whole because its ETag
+    # is the hash of its bytes, and the response cache keeps whole bodies anyway.
+    body = b"".join(csvtable.render(rows, columns, record_lists))
+    disposition = {"Content-Disposition": f'inline; filename="{filename}"'}
+    return conditional(request, body, CSV.content_type, disposition, depends_on_today)
+
+
+def feed_response(
+    request: Request, feed: Feed, fmt: Format, depends_on_today: bool = False
+) -> Response:
+    body = FEED_RENDERERS[fmt](feed)
+    return conditional(request, body, fmt.content_type, None, depends_on_today)
+
+
+def calendar_response(
+    request: Request, body: bytes, filename: str, depends_on_today: bool = False
+) -> Response:
+    disposition = {"Content-Disposition": f'inline; filename="{filename}"'}
+    return conditional(request, body, ICS.content_type, disposition, depends_on_today)
+
+
+def list_response(
+    request: Request,
+    session: Session,
+    listing: Listing,
+    query: ListQuery,
+    fmt: Format,
+    *,
+    allowed_fields: Sequence[str],
+    filename: str,
+    id_field: str = "id",
+    meta: Callable[[PageResult], dict[str, Any]] | None = None,
+    record_lists: RecordLists | None = None,
+    depends_on_today: bool = False,
+) -> Response:
+    """The list as a JSON page (with facet counts when asked) or, as CSV, every row."""
+    if fmt is CSV:
+        columns = csv_columns(query.fields, allowed_fields, id_field)
+        rows = listing.rows(session, query.sort)
+        return csv_response(request, rows, columns, filename, record_lists, depends_on_today)
+    result = listing.page(session, query.page())
+    extra = meta(result) if meta else {}
+    if query.facets:
+        extra["facets"] = listing.facet_counts(session, query.facets)
+    return page_response(
+        request, result, query.params, query.sort, allowed_fields, id_field, extra, depends_on_today
+    )

@@ -1,0 +1,1 @@
+"""Maintenance tools: seed building and the crash test."""
