@@ -122,9 +122,9 @@ def cmd_serve(args: argparse.Namespace) -> int:
         # would only repeat it.
         access_log=False,
         timeout_graceful_shutdown=settings.graceful_timeout,
-        # A slow or idle client holds a connection; these bound how long and how many.
+        # A slow or idle client holds a connection; these bound how long and how many wait.
+        # No limit_concurrency: uvicorn's 503 is bare text; app.concurrency sheds load instead.
         timeout_keep_alive=settings.timeout_keep_alive,
-        limit_concurrency=settings.limit_concurrency,
         backlog=settings.backlog,
     )
     return 0

@@ -104,8 +104,9 @@ PROBLEM_TYPES: dict[str, tuple[str, str]] = {
     ),
     "unavailable": (
         "Service unavailable",
-        "The service cannot answer right now (for example the database is unreachable or not "
-        "migrated). Retry later.",
+        "The service cannot answer right now: the database is unreachable or not migrated, "
+        "or this server is already answering as many requests as it takes at once. Retry "
+        "later; when a Retry-After header is present, wait that many seconds first.",
     ),
     "internal-error": (
         "Internal server error",
@@ -253,6 +254,12 @@ def install_error_handlers(app: FastAPI) -> None:
     app.add_exception_handler(Exception, unhandled_error_handler)
 
 
+UNAVAILABLE_DESCRIPTION = (
+    "The database is unreachable or not migrated, or the server is at its concurrency limit "
+    "(FACTSHEET_LIMIT_CONCURRENCY); retry later, after Retry-After seconds when given."
+)
+
+
 def problem_responses(*statuses: int) -> dict[int | str, dict[str, Any]]:
     """OpenAPI `responses` entries declaring problem+json bodies for the given statuses."""
     described = {
@@ -263,7 +270,7 @@ def problem_responses(*statuses: int) -> dict[int | str, dict[str, Any]]:
         414: "The query string is longer than the API accepts.",
         429: "Too many requests from this client; wait Retry-After seconds.",
         500: "Unexpected server failure (no details are exposed).",
-        503: "The database is unreachable or not migrated.",
+        503: UNAVAILABLE_DESCRIPTION,
     }
     return {
         status: {

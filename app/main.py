@@ -11,13 +11,14 @@ from app.api import docs
 from app.api import metrics as metrics_api
 from app.api.clock import Clock, utc_today
 from app.api.router import api_router
+from app.concurrency import ConcurrencyLimitMiddleware
 from app.db import make_engine
 from app.errors import install_error_handlers
 from app.limits import LimitsMiddleware
 from app.observability import Metrics, ObservabilityMiddleware, RoutedMarker, configure_access_log
 from app.openapi import install_openapi
 from app.rate_buckets import make_buckets
-from app.rate_limit import RateLimitMiddleware
+from app.rate_limit import EXEMPT_PATHS, RateLimitMiddleware
 from app.response_cache import ResponseCacheMiddleware, ResponseStore
 from app.revision import RevisionWatcher, read_state
 from app.security import SecurityMiddleware, docs_csp
@@ -36,6 +37,10 @@ Sub-regional and Youth Initiatives (NRIs), the WSIS Action Lines and key figures
   parameters are rejected.
 * Every GET answers with an `ETag` and `Cache-Control`; send `If-None-Match` to get `304`.
 * Errors are RFC 9457 `application/problem+json`.
+* Each client has a request budget, stated in the `RateLimit-*` headers; past it the answer is
+  `429` with `Retry-After`, and a `304` costs nothing. A server at its concurrency limit
+  answers `503` with `Retry-After`. Retry after the time given.
+* Any origin may read the API (CORS, no credentials); every response has an `X-Request-ID`.
 """
 
 
@@ -92,12 +97,14 @@ def create_app(settings: Settings | None = None, clock: Clock | None = None) -> 
     if settings.access_log:
         configure_access_log()
     # Middleware, innermost first: each add_middleware wraps everything added before it, so
-    # a request meets them bottom to top: Observability, Security, Limits, RateLimit, cache.
+    # a request meets them bottom to top: Observability, Security, ConcurrencyLimit, Limits,
+    # RateLimit, cache.
     # Observability is outermost so its log line, metrics and X-Request-ID cover every answer
     # of the layers inside. Security (headers and CORS in one layer: both are fixed header
     # lists) comes next, so 429s, 414s and 500s carry them too, and preflights are answered
-    # before they could count against a budget. Size limits before rate limiting: refusing
-    # a bad request is as cheap as a 429 and needs no Redis. The limiter sits outside the
+    # before they could count against a budget. The concurrency cap sheds load before any
+    # other work is done. Size limits before rate limiting: refusing a bad request is as
+    # cheap as a 429 and needs no Redis. The limiter sits outside the
     # response cache to see its 304s (and refund them). An unhandled exception becomes the
     # 500 problem in the innermost of these layers (the limiter, else Security), so every
     # layer outside it sees and decorates an ordinary response. RoutedMarker, inside the
@@ -122,6 +129,10 @@ def create_app(settings: Settings | None = None, clock: Clock | None = None) -> 
         max_query_bytes=settings.max_query_bytes,
         max_body_bytes=settings.max_body_bytes,
     )
+    if settings.limit_concurrency is not None:
+        app.add_middleware(
+            ConcurrencyLimitMiddleware, limit=settings.limit_concurrency, exempt=EXEMPT_PATHS
+        )
     app.add_middleware(
         SecurityMiddleware,
         docs_paths=frozenset({"/docs"}),

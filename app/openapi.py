@@ -10,7 +10,7 @@ from app.api.formats import document_formats
 from app.api.params import FIELDS_PATTERN, MAX_VALUES
 from app.countries import ISO_3166_1_ALPHA_2
 from app.errors import PROBLEM_MEDIA_TYPE
-from app.rate_limit import EXEMPT_PATHS
+from app.openapi_layers import document_layers
 
 
 def _problem_content(responses: dict[str, Any]) -> None:
@@ -50,6 +50,16 @@ LINK_HEADER = _header(
     '</v1/nris?kind=youth&limit=5>; rel="self", </v1/nris?cursor=...&kind=youth&limit=5>; '
     'rel="next"',
 )
+NO_STORE_HEADER = {
+    "description": "Probes and metrics describe this moment; nothing may store them.",
+    "required": True,
+    "schema": {"const": "no-store"},
+}
+DISPOSITION_HEADER = _header(
+    "On CSV and iCalendar bodies: the file name to save them under.",
+    'inline; filename="nris.csv"',
+)
+FILE_MEDIA_TYPES = frozenset({"text/csv", "text/calendar"})
 NOT_MODIFIED = {
     "description": "Not modified: the If-None-Match or If-Modified-Since condition matched. "
     "No body.",
@@ -62,12 +72,17 @@ def _document_caching(path: str, operation: dict[str, Any]) -> None:
     """Successful GETs carry validators and freshness, and answer 304 to conditions."""
     responses = operation.get("responses", {})
     ok = responses.get("200")
-    if not path.startswith(CACHED_PREFIXES) or ok is None:
+    if ok is None:
+        return
+    if not path.startswith(CACHED_PREFIXES):
+        ok["headers"] = {"Cache-Control": NO_STORE_HEADER}
         return
     schema = ok.get("content", {}).get("application/json", {}).get("schema", {})
     headers = dict(CACHE_HEADERS)
     if schema.get("$ref", "").endswith("Page"):
         headers["Link"] = LINK_HEADER
+    if FILE_MEDIA_TYPES & set(ok.get("content", {})):
+        headers["Content-Disposition"] = DISPOSITION_HEADER
     ok["headers"] = headers
     responses["304"] = NOT_MODIFIED
 
@@ -162,32 +177,6 @@ def _document_value_counts(operation: dict[str, Any]) -> None:
                 branch.setdefault("maxItems", MAX_VALUES)
 
 
-def _problem(description: str, headers: dict[str, Any] | None = None) -> dict[str, Any]:
-    response: dict[str, Any] = {
-        "description": description,
-        "content": {PROBLEM_MEDIA_TYPE: {"schema": {"$ref": "#/components/schemas/Problem"}}},
-    }
-    if headers:
-        response["headers"] = headers
-    return response
-
-
-TOO_LONG = _problem("The query string is longer than the API accepts (FACTSHEET_MAX_QUERY_BYTES).")
-TOO_MANY = _problem(
-    "Too many requests from this client; retry after the seconds in Retry-After.",
-    {"Retry-After": {"description": "Seconds to wait.", "schema": {"type": "integer"}}},
-)
-
-
-def _document_limits(path: str, operation: dict[str, Any]) -> None:
-    """The size limit (app.limits) and the rate limiter (app.rate_limit) answer before any
-    route does, so every operation they cover can return their status."""
-    responses = operation.setdefault("responses", {})
-    responses.setdefault("414", TOO_LONG)
-    if path not in EXEMPT_PATHS:
-        responses.setdefault("429", TOO_MANY)
-
-
 def install_openapi(app: FastAPI) -> None:
     def openapi() -> dict[str, Any]:
         if app.openapi_schema:
@@ -207,13 +196,13 @@ def install_openapi(app: FastAPI) -> None:
                 _document_field_names(operation, schemas)
                 _document_country_codes(operation)
                 _document_value_counts(operation)
-                _document_limits(path, operation)
                 # FastAPI adds a 422 we never send: validation failures are 400 problems.
                 operation.get("responses", {}).pop("422", None)
         for unused in ("HTTPValidationError", "ValidationError"):
             schemas.pop(unused, None)
         _document_sparse_records(schemas)
         document_formats(document)
+        document_layers(document)
         app.openapi_schema = document
         return document
 

@@ -90,8 +90,8 @@ class Settings(BaseSettings):
     limit_concurrency: int | None = Field(
         default=1000,
         ge=1,
-        description="Connections plus in-flight requests per worker before uvicorn answers "
-        "503 (None: no cap).",
+        description="Requests in flight per worker; past it new requests are answered 503 "
+        "problem+json with Retry-After at once (None: no cap). Probes and /metrics are exempt.",
     )
     backlog: int = Field(default=2048, ge=1, description="Pending connections the OS queues.")
 

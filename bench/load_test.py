@@ -28,6 +28,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from bench import headlines
 from bench.load_mix import Fetch, Variant, discover, with_conditionals
 from bench.machine import load_average, machine_info, versions
 from bench.metrics import percentile
@@ -394,6 +395,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     }
     text = report(figures, variants, command, settings, (started, _now()), machine)
     args.report.write_text(text, encoding="utf-8")
+    if args.report == REPORT:
+        headlines.refresh()
     ok = figures_pass(figures, args.requests)
     print(
         f"{figures.requests:,} requests, {figures.requests / figures.seconds:,.0f} req/s, "

@@ -19,6 +19,7 @@ import time
 from collections.abc import Sequence
 from pathlib import Path
 
+from bench import headlines
 from bench.baseline import ENV_DIR, save_response
 from bench.load import LoadGenerator
 from bench.machine import load_average, machine_info, versions
@@ -321,6 +322,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     results.finished = dt.datetime.now(dt.UTC)
     results.machine["load_end"] = load_average()
     args.out.write_text(render(results))
+    headlines.refresh(args.out)
     print(f"bench: wrote {args.out}", flush=True)
     return 0
 

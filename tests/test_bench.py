@@ -1,7 +1,10 @@
 """The benchmark's parsers and arithmetic; no servers, no load, no timing."""
 
+from pathlib import Path
+
 import pytest
 
+from bench import headlines
 from bench.metrics import (
     LoadResult,
     ParseError,
@@ -140,3 +143,64 @@ def test_percentile_is_nearest_rank() -> None:
     values = [float(v) for v in range(1, 101)]
     assert (percentile(values, 0.5), percentile(values, 0.99)) == (50.0, 99.0)
     assert percentile([7.0], 0.99) == 7.0
+
+
+# --------------------------------------------------------------------------- headlines
+
+
+LOAD_REPORT = """# Load test
+
+- Date (UTC): 2026-01-02 03:04:05 to 2026-01-02 03:07:00
+- Command: `python -m bench.load_test`
+- Server: workers 2, rate limiting off
+
+| figure | value |
+|---|--:|
+| result | **passed** |
+| requests completed | 200,000 |
+| latency p50 | 41.05 ms |
+| latency p99 | 71.14 ms |
+| responses outside the operation's documented status codes | 0 |
+
+| operation | requests | statuses |
+|---|--:|---|
+| `GET /v1` | 10 | 200: 10 |
+"""
+CRASH_REPORT = """# Crash test
+
+- Date (UTC): 2026-01-02 04:00:00 to 2026-01-02 04:07:00
+- Command: `python -m tools.crash_test --runs 10`
+- Result: **passed**: 10 runs
+"""
+
+
+def test_headlines_carry_the_load_and_crash_figures_and_replace_their_old_copy(
+    tmp_path: Path,
+) -> None:
+    results, load, crash = tmp_path / "RESULTS.md", tmp_path / "LOAD.md", tmp_path / "CRASH.md"
+    results.write_text("# Benchmark results\n\nratios here\n")
+    load.write_text(LOAD_REPORT)
+    crash.write_text(CRASH_REPORT)
+
+    headlines.refresh(results, load, crash)
+    first = results.read_text()
+    assert first.startswith("# Benchmark results\n\nratios here\n")
+    assert "| latency p50 | 41.05 ms |" in first
+    assert "| latency p99 | 71.14 ms |" in first
+    assert "| responses outside the operation's documented status codes | 0 |" in first
+    assert "`GET /v1`" not in first  # the per-operation table stays in the full report
+    assert "- Result: **passed**: 10 runs" in first
+
+    load.write_text(LOAD_REPORT.replace("71.14 ms", "80.00 ms"))
+    headlines.refresh(results, load, crash)
+    second = results.read_text()
+    assert "80.00 ms" in second and "71.14 ms" not in second
+    assert second.count(headlines.START) == 1
+    assert second.startswith("# Benchmark results\n\nratios here\n")
+
+
+def test_headlines_say_when_a_report_is_missing(tmp_path: Path) -> None:
+    results = tmp_path / "RESULTS.md"
+    headlines.refresh(results, tmp_path / "LOAD.md", tmp_path / "CRASH.md")
+    assert "No LOAD.md yet" in results.read_text()
+    assert "No CRASH.md yet" in results.read_text()

@@ -41,6 +41,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from bench import headlines
+
 REPO = Path(__file__).resolve().parents[1]
 SEED = REPO / "seed.json"
 REPORT = REPO / "tools" / "CRASH.md"
@@ -476,6 +478,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         with tempfile.TemporaryDirectory(prefix="crash-test-") as workdir:
             result = crash_runs(Path(workdir), args.runs, args.facts, rng)
     args.report.write_text(report(result, command), encoding="utf-8")
+    if args.report == REPORT:
+        headlines.refresh()
     print(f"{'passed' if result.passed else 'FAILED'}; report written to {args.report}")
     return 0 if result.passed else 1
 

@@ -40,6 +40,16 @@ def operations(document: dict[str, Any]) -> Iterator[Operation]:
             yield path, method, operation
 
 
+def responses_of(document: dict[str, Any], operation: dict[str, Any]) -> dict[str, Any]:
+    """An operation's responses, each shared one (a $ref to components/responses) resolved."""
+    shared = document.get("components", {}).get("responses", {})
+    resolved = {}
+    for status, response in operation["responses"].items():
+        ref = response.get("$ref", "")
+        resolved[status] = shared[ref.rsplit("/", 1)[-1]] if ref else response
+    return resolved
+
+
 def format_checker() -> FormatChecker:
     """jsonschema checks `date-time` only with an optional package; check it here."""
     checker = FormatChecker()
@@ -74,7 +84,7 @@ def validate(document: dict[str, Any], path: str, response: Response) -> None:
     """The response validates against the schema the document declares for its path,
     status and media type; $refs resolve inside the document."""
     operation = document["paths"][path]["get"]
-    declared = operation["responses"].get(str(response.status_code))
+    declared = responses_of(document, operation).get(str(response.status_code))
     assert declared is not None, f"GET {path} answered {response.status_code}, not declared"
     media_type = response.headers["content-type"].split(";")[0]
     assert media_type in declared["content"], (path, response.status_code, media_type)
@@ -86,9 +96,9 @@ def validate(document: dict[str, Any], path: str, response: Response) -> None:
     registry: Registry[Any] = Registry().with_resource(
         DOCUMENT_URI, Resource.from_contents(document, default_specification=DRAFT202012)
     )
-    location = pointer(
-        "paths", path, "get", "responses", str(response.status_code), "content", media_type
-    )
+    shared = operation["responses"][str(response.status_code)].get("$ref", "#/")[2:]
+    declared_at = shared or pointer("paths", path, "get", "responses", str(response.status_code))
+    location = f"{declared_at}/{pointer('content', media_type)}"
     validator = Draft202012Validator(
         {"$ref": f"{DOCUMENT_URI}#/{location}/schema"},
         registry=registry,
@@ -162,7 +172,7 @@ def test_every_operation_has_a_summary_and_a_description(document: dict[str, Any
 
 def test_every_operation_declares_its_problem_responses(document: dict[str, Any]) -> None:
     for path, method, operation in operations(document):
-        responses = operation["responses"]
+        responses = responses_of(document, operation)
         wanted = {"500"}
         if operation.get("parameters"):
             wanted.add("400")

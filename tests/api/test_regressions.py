@@ -11,6 +11,7 @@ from httpx2 import Response
 
 from app.api.params import MAX_VALUES
 from app.countries import ISO_3166_1_ALPHA_2
+from tests.api.test_openapi import responses_of
 
 PROBLEM = "application/problem+json"
 
@@ -184,7 +185,7 @@ def test_every_operation_declares_414_and_those_rate_limited_429(client: TestCli
     problem = {"application/problem+json": {"schema": {"$ref": "#/components/schemas/Problem"}}}
     for path, item in document["paths"].items():
         for method, operation in item.items():
-            responses = operation["responses"]
+            responses = responses_of(document, operation)
             assert responses["414"]["content"] == problem, (method, path)
             if path not in ("/healthz", "/readyz", "/metrics"):
                 assert responses["429"]["content"] == problem, (method, path)
