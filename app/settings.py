@@ -12,7 +12,10 @@ LogLevel = Literal["critical", "error", "warning", "info", "debug"]
 
 
 class Settings(BaseSettings):
-    model_config = SettingsConfigDict(env_prefix="FACTSHEET_", env_file=".env", extra="ignore")
+    # `none` unsets an optional setting (FACTSHEET_LIMIT_CONCURRENCY=none: no cap).
+    model_config = SettingsConfigDict(
+        env_prefix="FACTSHEET_", env_file=".env", extra="ignore", env_parse_none_str="none"
+    )
 
     data_dir: Path = Field(
         default=Path("data"), description="Directory of the default SQLite database."

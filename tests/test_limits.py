@@ -294,3 +294,12 @@ def test_the_connection_limits_have_sensible_defaults() -> None:
     assert defaults.timeout_keep_alive == 5
     assert defaults.limit_concurrency == 1000
     assert defaults.backlog == 2048
+
+
+def test_the_concurrency_cap_can_be_turned_off_from_the_environment(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setenv("FACTSHEET_LIMIT_CONCURRENCY", "none")
+    assert Settings(_env_file=None).limit_concurrency is None
+    monkeypatch.setenv("FACTSHEET_LIMIT_CONCURRENCY", "50")
+    assert Settings(_env_file=None).limit_concurrency == 50
