@@ -151,13 +151,21 @@ def changed_seed(tmp_path: Path) -> Path:
     return path
 
 
-def cache_hits(server: Server) -> int:
-    """Responses the server's access log says came from its response cache."""
-    hits = 0
-    for line in server.log.read_text(encoding="utf-8", errors="replace").splitlines():
-        if line.startswith("{") and '"cache":"hit"' in line.replace(" ", ""):
-            hits += 1
-    return hits
+def cache_hits(server: Server, at_least: int, wait: float = 5.0) -> int:
+    """Responses the server's access log says came from its response cache, once it says
+    `at_least` or `wait` seconds have passed: a log line is written after its response is
+    sent, so the client can read an answer before the line is in the file."""
+    deadline = time.monotonic() + wait
+    while True:
+        text = server.log.read_text(encoding="utf-8", errors="replace")
+        hits = sum(
+            1
+            for line in text.splitlines()
+            if line.startswith("{") and '"cache":"hit"' in line.replace(" ", "")
+        )
+        if hits >= at_least or time.monotonic() > deadline:
+            return hits
+        time.sleep(0.05)
 
 
 def test_two_processes_serve_a_reseed_within_the_revision_interval(
@@ -168,7 +176,7 @@ def test_two_processes_serve_a_reseed_within_the_revision_interval(
         for server in servers:
             assert poll(client, server) == "old"
             assert poll(client, server) == "old"
-            assert cache_hits(server) >= len(URLS), server.log.read_text()
+            assert cache_hits(server, len(URLS)) >= len(URLS), server.log.read_text()
 
         run_command(env_for(database_url), tmp_path, "seed", str(changed_seed(tmp_path)))
         committed = time.monotonic()
