@@ -79,7 +79,10 @@ def create_app(settings: Settings | None = None, clock: Clock | None = None) -> 
         lifespan=lifespan,
         generate_unique_id_function=operation_id,
         openapi_tags=TAGS,
-        docs_url=None,  # app.api.docs serves Swagger UI from a packaged copy instead
+        # app.api.docs serves the document (compressed, with a validator) and Swagger UI
+        # (from a packaged copy) instead.
+        openapi_url=None,
+        docs_url=None,
         redoc_url=None,  # ReDoc would load from a CDN, which the docs' CSP refuses
     )
     app.state.settings = settings
@@ -91,7 +94,7 @@ def create_app(settings: Settings | None = None, clock: Clock | None = None) -> 
     )
     app.state.response_store = store
     app.state.rate_limiter = buckets
-    app.state.docs_page = docs.build_docs_page(app.title, app.openapi_url or "/openapi.json")
+    app.state.docs_page = docs.build_docs_page(app.title, docs.OPENAPI_URL)
     metrics = Metrics() if settings.metrics_enabled else None
     app.state.metrics = metrics
     if settings.access_log:

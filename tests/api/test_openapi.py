@@ -278,6 +278,26 @@ def test_responses_carry_no_property_the_document_does_not_declare(
         validate(strict, path, response)
 
 
+def test_the_document_is_compressed_for_clients_that_accept_it_and_revalidated(
+    client: TestClient,
+) -> None:
+    plain = client.get("/openapi.json", headers={"Accept-Encoding": "identity"})
+    assert "content-encoding" not in plain.headers
+    for coding in ("gzip", "br"):
+        packed = client.get("/openapi.json", headers={"Accept-Encoding": coding})
+        assert packed.headers["content-encoding"] == coding
+        assert packed.json() == plain.json()  # httpx decoded it
+        assert packed.headers["etag"] != plain.headers["etag"]
+        assert packed.headers["vary"] == "Accept-Encoding"
+        again = client.get(
+            "/openapi.json",
+            headers={"Accept-Encoding": coding, "If-None-Match": packed.headers["etag"]},
+        )
+        assert (again.status_code, again.content) == (304, b"")
+    assert plain.headers["cache-control"] == "no-cache"
+    assert plain.headers["content-type"] == "application/json"
+
+
 def test_docs_page_is_html(client: TestClient) -> None:
     response = client.get("/docs")
     assert response.status_code == 200
