@@ -138,9 +138,11 @@ def test_every_response_carries_the_rate_limit_headers(make_app: MakeApp) -> Non
     assert first.headers["ratelimit-limit"] == "5"
     assert first.headers["ratelimit-policy"] == "5;w=300"
     assert first.headers["ratelimit-remaining"] == "4"
-    assert first.headers["ratelimit-reset"] == "60"
+    assert 0 < int(first.headers["ratelimit-reset"]) <= 60
     assert missing.headers["ratelimit-remaining"] == "3"
-    assert missing.headers["ratelimit-reset"] == "120"
+    # Two tokens short: 120 s to refill, less whatever time passed between the two requests
+    # (the buckets' own arithmetic is tested exactly, on a fake clock, above).
+    assert 60 < int(missing.headers["ratelimit-reset"]) <= 120
 
 
 def test_past_the_burst_the_answer_is_a_429_problem_with_retry_after(make_app: MakeApp) -> None:
