@@ -254,27 +254,26 @@ def install_error_handlers(app: FastAPI) -> None:
     app.add_exception_handler(Exception, unhandled_error_handler)
 
 
-UNAVAILABLE_DESCRIPTION = (
-    "The database is unreachable or not migrated, or the server is at its concurrency limit "
-    "(FACTSHEET_LIMIT_CONCURRENCY); retry later, after Retry-After seconds when given."
-)
+# What each problem status means, as the OpenAPI document words it: routes declare theirs
+# with problem_responses, app.openapi_layers the ones the middleware answers.
+PROBLEM_DESCRIPTIONS = {
+    400: "Invalid input: a parameter is malformed, out of range or unknown.",
+    404: "No record with this id, or no such path.",
+    406: "The requested representation is not available.",
+    413: "The request body is larger than the API accepts (FACTSHEET_MAX_BODY_BYTES).",
+    414: "The query string is longer than the API accepts (FACTSHEET_MAX_QUERY_BYTES).",
+    429: "Too many requests from this client; retry after the seconds in Retry-After.",
+    500: "Unexpected server failure (no details are exposed).",
+    503: "The database is unreachable or not migrated, or the server is at its concurrency "
+    "limit (FACTSHEET_LIMIT_CONCURRENCY); retry later, after Retry-After seconds when given.",
+}
 
 
 def problem_responses(*statuses: int) -> dict[int | str, dict[str, Any]]:
     """OpenAPI `responses` entries declaring problem+json bodies for the given statuses."""
-    described = {
-        400: "Invalid input: a parameter is malformed, out of range or unknown.",
-        404: "No record with this id, or no such path.",
-        406: "The requested representation is not available.",
-        413: "The request body is larger than the API accepts.",
-        414: "The query string is longer than the API accepts.",
-        429: "Too many requests from this client; wait Retry-After seconds.",
-        500: "Unexpected server failure (no details are exposed).",
-        503: UNAVAILABLE_DESCRIPTION,
-    }
     return {
         status: {
-            "description": described.get(status, HTTPStatus(status).phrase),
+            "description": PROBLEM_DESCRIPTIONS.get(status, HTTPStatus(status).phrase),
             "model": Problem,
             "content": {PROBLEM_MEDIA_TYPE: {}},
         }

@@ -20,7 +20,7 @@ from typing import Any
 
 import orjson
 
-from app.errors import PROBLEM_MEDIA_TYPE, UNAVAILABLE_DESCRIPTION
+from app.errors import PROBLEM_DESCRIPTIONS, PROBLEM_MEDIA_TYPE
 from app.observability import REQUEST_ID
 from app.rate_limit import EXEMPT_PATHS
 from app.security import API_CSP, CORS_EXPOSED
@@ -115,19 +115,14 @@ def _ref(component: str) -> dict[str, str]:
     return {"$ref": f"#/components/headers/{component}"}
 
 
-def _problem(description: str) -> dict[str, Any]:
+def _problem(status: int) -> dict[str, Any]:
     return {
-        "description": description,
+        "description": PROBLEM_DESCRIPTIONS[status],
         "content": {PROBLEM_MEDIA_TYPE: {"schema": {"$ref": "#/components/schemas/Problem"}}},
     }
 
 
-LAYER_STATUSES = {
-    "413": _problem("The request body is larger than the API accepts (FACTSHEET_MAX_BODY_BYTES)."),
-    "414": _problem("The query string is longer than the API accepts (FACTSHEET_MAX_QUERY_BYTES)."),
-    "503": _problem(UNAVAILABLE_DESCRIPTION),
-    "429": _problem("Too many requests from this client; retry after the seconds in Retry-After."),
-}
+LAYER_STATUSES = {str(status): _problem(status) for status in (413, 414, 503, 429)}
 
 
 def _statuses(path: str, responses: dict[str, Any]) -> None:
@@ -176,20 +171,19 @@ def _share_responses(document: dict[str, Any]) -> None:
     ]
     components = document["components"].setdefault("responses", {})
     for status, name in SHARED_RESPONSES.items():
-        variants = Counter(
-            orjson.dumps(responses[status], option=orjson.OPT_SORT_KEYS)
+        # Each declaration serialised once: the key to count it by and to compare it with.
+        declared = [
+            (responses, orjson.dumps(responses[status], option=orjson.OPT_SORT_KEYS))
             for responses in responses_of
             if status in responses
-        )
-        if not variants:
+        ]
+        if not declared:
             continue
-        common, _ = variants.most_common(1)[0]
+        common, _ = Counter(key for _, key in declared).most_common(1)[0]
         components[name] = orjson.loads(common)
-        for responses in responses_of:
-            if status in responses:
-                declared = orjson.dumps(responses[status], option=orjson.OPT_SORT_KEYS)
-                if declared == common:
-                    responses[status] = {"$ref": f"#/components/responses/{name}"}
+        for responses, key in declared:
+            if key == common:
+                responses[status] = {"$ref": f"#/components/responses/{name}"}
 
 
 def document_layers(document: dict[str, Any]) -> None:
