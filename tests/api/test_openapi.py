@@ -40,14 +40,19 @@ def operations(document: dict[str, Any]) -> Iterator[Operation]:
             yield path, method, operation
 
 
+def resolve(document: dict[str, Any], item: dict[str, Any]) -> dict[str, Any]:
+    """A schema, response or header object, with its local `$ref`s followed."""
+    while "$ref" in item:
+        target: Any = document
+        for part in item["$ref"].removeprefix("#/").split("/"):
+            target = target[part.replace("~1", "/").replace("~0", "~")]
+        item = target
+    return item
+
+
 def responses_of(document: dict[str, Any], operation: dict[str, Any]) -> dict[str, Any]:
     """An operation's responses, each shared one (a $ref to components/responses) resolved."""
-    shared = document.get("components", {}).get("responses", {})
-    resolved = {}
-    for status, response in operation["responses"].items():
-        ref = response.get("$ref", "")
-        resolved[status] = shared[ref.rsplit("/", 1)[-1]] if ref else response
-    return resolved
+    return {status: resolve(document, r) for status, r in operation["responses"].items()}
 
 
 def format_checker() -> FormatChecker:
@@ -212,13 +217,6 @@ def test_every_parameter_has_a_description_or_constraints(document: dict[str, An
         for parameter in operation.get("parameters", []):
             ok = parameter.get("description") or described(parameter["schema"])
             assert ok, f"{method} {path}: parameter {parameter['name']} is unexplained"
-
-
-def resolve(document: dict[str, Any], schema: dict[str, Any]) -> dict[str, Any]:
-    while "$ref" in schema:
-        name = schema["$ref"].removeprefix("#/components/schemas/")
-        schema = document["components"]["schemas"][name]
-    return schema
 
 
 def test_every_list_declares_the_data_links_meta_envelope(document: dict[str, Any]) -> None:

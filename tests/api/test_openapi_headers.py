@@ -16,7 +16,7 @@ from jsonschema import Draft202012Validator
 
 from app.main import create_app
 from app.settings import Settings
-from tests.api.test_openapi import example_url, operations, responses_of
+from tests.api.test_openapi import example_url, operations, resolve, responses_of
 from tests.conftest import FakeClock
 
 # Set by the HTTP machinery rather than the API; no document declares these.
@@ -43,12 +43,10 @@ def declared_headers(document: dict[str, Any], path: str, status: int) -> dict[s
     operation = document["paths"][path]["get"]
     response = responses_of(document, operation).get(str(status))
     assert response is not None, f"GET {path} answered {status}, which is not declared"
-    shared = document["components"]["headers"]
-    declared = {}
-    for name, header in response.get("headers", {}).items():
-        ref = header.get("$ref", "")
-        declared[name.lower()] = shared[ref.rsplit("/", 1)[-1]] if ref else header
-    return declared
+    return {
+        name.lower(): resolve(document, header)
+        for name, header in response.get("headers", {}).items()
+    }
 
 
 def check_headers(document: dict[str, Any], path: str, response: Response) -> None:
