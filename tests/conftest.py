@@ -4,7 +4,7 @@ every table is emptied between tests."""
 
 import datetime as dt
 import os
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -88,13 +88,29 @@ def settings(database_url: str) -> Settings:
     )
 
 
+MakeApp = Callable[..., FastAPI]
+
+
 @pytest.fixture
-def app(settings: Settings, clock: FakeClock) -> Iterator[FastAPI]:
-    application = create_app(settings, clock=clock)
-    if settings.database_url == "sqlite://":
-        SQLModel.metadata.create_all(application.state.engine)
-    yield application
-    application.state.engine.dispose()
+def make_app(settings: Settings, clock: FakeClock) -> Iterator[MakeApp]:
+    """Apps on the test database with settings overridden per call; disposed afterwards."""
+    made: list[FastAPI] = []
+
+    def make(**overrides: object) -> FastAPI:
+        app = create_app(settings.model_copy(update=overrides), clock=clock)
+        if settings.database_url == "sqlite://":
+            SQLModel.metadata.create_all(app.state.engine)
+        made.append(app)
+        return app
+
+    yield make
+    for app in made:
+        app.state.engine.dispose()
+
+
+@pytest.fixture
+def app(make_app: MakeApp) -> FastAPI:
+    return make_app()
 
 
 @pytest.fixture

@@ -7,7 +7,7 @@ import signal
 import socket
 import threading
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -15,33 +15,15 @@ import pytest
 import uvicorn
 from fastapi import FastAPI, Request
 from fastapi.testclient import TestClient
-from sqlmodel import SQLModel
 
 from app import cli
 from app.api.params import MAX_LIMIT, MAX_VALUES
 from app.main import create_app
 from app.migrate import upgrade
 from app.settings import Settings, get_settings
-from tests.conftest import FakeClock
+from tests.conftest import MakeApp
 
 PROBLEM = "application/problem+json"
-MakeApp = Callable[..., FastAPI]
-
-
-@pytest.fixture
-def make_app(settings: Settings, clock: FakeClock) -> Iterator[MakeApp]:
-    made: list[FastAPI] = []
-
-    def make(**overrides: object) -> FastAPI:
-        app = create_app(settings.model_copy(update=overrides), clock=clock)
-        if settings.database_url == "sqlite://":
-            SQLModel.metadata.create_all(app.state.engine)
-        made.append(app)
-        return app
-
-    yield make
-    for app in made:
-        app.state.engine.dispose()
 
 
 async def echo_length(request: Request) -> dict[str, int]:

@@ -3,7 +3,7 @@
 import json
 import logging
 import re
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -11,15 +11,13 @@ import pytest
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from prometheus_client.parser import text_string_to_metric_families
-from sqlmodel import SQLModel
 
 from app.main import create_app
 from app.migrate import upgrade
 from app.observability import ACCESS_LOGGER, configure_access_log, write_access_line
 from app.settings import Settings
-from tests.conftest import FakeClock
+from tests.conftest import MakeApp
 
-MakeApp = Callable[..., FastAPI]
 HEX_ID = re.compile(r"[0-9a-f]{32}")
 LOG_FIELDS = {
     "time",
@@ -33,22 +31,6 @@ LOG_FIELDS = {
     "client",
     "cache",
 }
-
-
-@pytest.fixture
-def make_app(settings: Settings, clock: FakeClock) -> Iterator[MakeApp]:
-    made: list[FastAPI] = []
-
-    def make(**overrides: object) -> FastAPI:
-        app = create_app(settings.model_copy(update=overrides), clock=clock)
-        if settings.database_url == "sqlite://":
-            SQLModel.metadata.create_all(app.state.engine)
-        made.append(app)
-        return app
-
-    yield make
-    for app in made:
-        app.state.engine.dispose()
 
 
 class Lines(logging.Handler):

@@ -3,39 +3,29 @@ free, exempt probes, who counts as a client, and budgets shared through a real R
 
 import asyncio
 import logging
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 
 import pytest
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
-from sqlmodel import SQLModel
 
-from app.main import create_app
 from app.rate_buckets import MemoryBuckets, RedisBuckets, decide
 from app.rate_limit import bucket_key, client_address
 from app.settings import Settings
-from tests.conftest import FakeClock
+from tests.conftest import MakeApp
 
-MakeApp = Callable[..., FastAPI]
 REDIS_URL = "redis://127.0.0.1:6379/15"
 PROBLEM_PATH = "/problems/not-found"  # cacheable, needs no data
 
 
 @pytest.fixture
-def make_app(settings: Settings, clock: FakeClock) -> Iterator[MakeApp]:
-    made: list[FastAPI] = []
+def make_app(make_app: MakeApp) -> MakeApp:
+    """conftest's make_app, with rate limiting on (and no access log) unless told otherwise."""
 
     def make(**overrides: object) -> FastAPI:
-        update = {"rate_limit_enabled": True, "access_log": False, **overrides}
-        app = create_app(settings.model_copy(update=update), clock=clock)
-        if settings.database_url == "sqlite://":
-            SQLModel.metadata.create_all(app.state.engine)
-        made.append(app)
-        return app
+        return make_app(**{"rate_limit_enabled": True, "access_log": False, **overrides})
 
-    yield make
-    for app in made:
-        app.state.engine.dispose()
+    return make
 
 
 class Ticks:

@@ -10,24 +10,21 @@ import socket
 import subprocess
 import threading
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 import uvicorn
-from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from httpx2 import Response
-from sqlmodel import SQLModel
 
 from app.api.docs import ASSETS_PREFIX, SWAGGER_UI_VERSION
 from app.main import create_app
 from app.migrate import upgrade
 from app.security import API_CSP, CORS_EXPOSED
 from app.settings import Settings
-from tests.conftest import FakeClock
+from tests.conftest import MakeApp
 
-MakeApp = Callable[..., FastAPI]
 ORIGIN = "https://dashboard.example"
 SECURITY_HEADERS = {
     "x-content-type-options": "nosniff",
@@ -36,22 +33,6 @@ SECURITY_HEADERS = {
     "access-control-allow-origin": "*",
     "access-control-expose-headers": CORS_EXPOSED,
 }
-
-
-@pytest.fixture
-def make_app(settings: Settings, clock: FakeClock) -> Iterator[MakeApp]:
-    made: list[FastAPI] = []
-
-    def make(**overrides: object) -> FastAPI:
-        app = create_app(settings.model_copy(update=overrides), clock=clock)
-        if settings.database_url == "sqlite://":
-            SQLModel.metadata.create_all(app.state.engine)
-        made.append(app)
-        return app
-
-    yield make
-    for app in made:
-        app.state.engine.dispose()
 
 
 def explode() -> None:

@@ -14,10 +14,9 @@ from fastapi.testclient import TestClient
 from httpx2 import Response
 from jsonschema import Draft202012Validator
 
-from app.main import create_app
 from app.settings import Settings
 from tests.api.test_openapi import example_url, operations, resolve, responses_of
-from tests.conftest import FakeClock
+from tests.conftest import MakeApp
 
 # Set by the HTTP machinery rather than the API; no document declares these.
 TRANSPORT_HEADERS = frozenset(
@@ -94,16 +93,11 @@ def test_every_answer_of_every_operation_carries_exactly_the_declared_headers(
 
 
 def test_the_rate_limiter_s_answers_carry_their_declared_headers(
-    settings: Settings, clock: FakeClock, document: dict[str, Any]
+    make_app: MakeApp, document: dict[str, Any]
 ) -> None:
-    limited = create_app(
-        settings.model_copy(update={"rate_limit_burst": 2, "rate_limit_per_minute": 1}), clock=clock
-    )
-    try:
-        with TestClient(limited) as client:
-            responses = [client.get("/problems/not-found") for _ in range(3)]
-    finally:
-        limited.state.engine.dispose()
+    limited = make_app(rate_limit_burst=2, rate_limit_per_minute=1)
+    with TestClient(limited) as client:
+        responses = [client.get("/problems/not-found") for _ in range(3)]
     assert [r.status_code for r in responses] == [200, 200, 429]
     for response in responses:
         check_headers(document, "/problems/{code}", response)
