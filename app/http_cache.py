@@ -10,6 +10,8 @@ import orjson
 from fastapi import Request
 from starlette.responses import Response
 
+from app.api.clock import utc_date
+
 JSON_MEDIA_TYPE = "application/json"
 
 
@@ -47,7 +49,7 @@ def last_modified(request: Request, depends_on_today: bool = False) -> dt.dateti
     date (milestone status), no earlier than today's UTC midnight."""
     changed_at: dt.datetime | None = request.scope.get("state", {}).get("data_changed_at")
     if depends_on_today:
-        today = request.app.state.clock()
+        today = utc_date(request.app.state.clock)
         midnight = dt.datetime(today.year, today.month, today.day, tzinfo=dt.UTC)
         changed_at = max(changed_at, midnight) if changed_at else midnight
     return changed_at

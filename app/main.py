@@ -9,7 +9,7 @@ from fastapi.routing import APIRoute
 from app import __version__
 from app.api import docs
 from app.api import metrics as metrics_api
-from app.api.clock import Clock, utc_today
+from app.api.clock import Clock, system_clock
 from app.api.router import api_router
 from app.concurrency import ConcurrencyLimitMiddleware
 from app.db import make_engine
@@ -87,7 +87,7 @@ def create_app(settings: Settings | None = None, clock: Clock | None = None) -> 
     )
     app.state.settings = settings
     app.state.engine = engine
-    app.state.clock = clock or utc_today
+    app.state.clock = clock or system_clock
     store = ResponseStore(settings.cache_max_bytes)
     watcher = RevisionWatcher(
         lambda: read_state(engine), settings.cache_revision_interval, store.clear
@@ -117,7 +117,7 @@ def create_app(settings: Settings | None = None, clock: Clock | None = None) -> 
         ResponseCacheMiddleware,
         store=store,
         watcher=watcher,
-        today=app.state.clock,
+        clock=app.state.clock,
         enabled=settings.cache_enabled,
     )
     if buckets is not None:

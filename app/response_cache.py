@@ -11,12 +11,12 @@ revision is polled at most once per `cache_revision_interval` seconds.
 import datetime as dt
 import email.utils
 from collections import OrderedDict
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from urllib.parse import parse_qsl, urlencode
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from app.api.clock import Clock, utc_date
 from app.compression import MIN_COMPRESS_BYTES, choose_encoding, compress
 from app.http_cache import etag_matches
 from app.revision import DataState, RevisionWatcher
@@ -137,13 +137,13 @@ class ResponseCacheMiddleware:
         app: ASGIApp,
         store: ResponseStore,
         watcher: RevisionWatcher,
-        today: Callable[[], dt.date],
+        clock: Clock,
         enabled: bool = True,
     ) -> None:
         self.app = app
         self.store = store
         self.watcher = watcher
-        self.today = today
+        self.clock = clock
         self.enabled = enabled
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
@@ -164,7 +164,8 @@ class ResponseCacheMiddleware:
             scope["path"],
             normalised_query(scope["query_string"]),
             representation(scope),
-            self.today().isoformat(),
+            # Milestone status moves at UTC midnight, so a day's answers never serve the next.
+            utc_date(self.clock).isoformat(),
             origin(scope),
         )
         usable = self.enabled and state is not None

@@ -27,13 +27,22 @@ PG_URL = os.environ.get("FACTSHEET_TEST_DATABASE_URL")
 
 
 class FakeClock:
-    """Stands in for today's UTC date; tests move it by setting `today`."""
+    """Stands in for the system clock. Tests move it by setting `now`, or `today` (which
+    puts the clock at noon UTC that day); nothing in the suite reads the wall clock."""
 
-    def __init__(self, today: dt.date) -> None:
-        self.today = today
+    def __init__(self, now: dt.datetime) -> None:
+        self.now = now
 
-    def __call__(self) -> dt.date:
-        return self.today
+    def __call__(self) -> dt.datetime:
+        return self.now
+
+    @property
+    def today(self) -> dt.date:
+        return self.now.date()
+
+    @today.setter
+    def today(self, day: dt.date) -> None:
+        self.now = dt.datetime(day.year, day.month, day.day, 12, tzinfo=dt.UTC)
 
 
 @pytest.fixture(scope="session")
@@ -71,9 +80,14 @@ def database_url(pg_engine: Engine | None) -> str:
     return "sqlite://"
 
 
+# A fixed instant, so every timestamp a test reasons about (seed time, edits, "today" for
+# milestone status, feed and calendar dates) is the same in any year the suite runs.
+TEST_NOW = dt.datetime(2025, 7, 9, 12, 0, tzinfo=dt.UTC)
+
+
 @pytest.fixture
 def clock() -> FakeClock:
-    return FakeClock(dt.date(2025, 7, 9))
+    return FakeClock(TEST_NOW)
 
 
 @pytest.fixture
@@ -132,7 +146,7 @@ def client(app: FastAPI) -> Iterator[TestClient]:
 
 
 @pytest.fixture
-def seeded(engine: Engine, seed_data: dict[str, Any]) -> dict[str, Any]:
-    """The real seed.json, loaded; returns its data for comparisons."""
-    sync_seed(engine, seed_data)
+def seeded(engine: Engine, seed_data: dict[str, Any], clock: FakeClock) -> dict[str, Any]:
+    """The real seed.json, loaded at the clock's current instant; returns its data."""
+    sync_seed(engine, seed_data, now=clock.now)
     return seed_data

@@ -22,7 +22,8 @@ from tests.conftest import FakeClock
 from tests.factories import make_milestone
 
 TAG = "tag:wsis-factsheet,2026:"
-T2 = dt.datetime(2026, 12, 1, 9, 30, tzinfo=dt.UTC)
+# How long after the seed the "later" edit is made: derived from the seed time, never a date.
+LATER = dt.timedelta(days=30, hours=2, minutes=15)
 # (feed path, the JSON list that holds the same milestones in the same order)
 MILESTONE_FEEDS = [
     ("/v1/feeds/upcoming", "/v1/milestones?status=ongoing&status=upcoming"),
@@ -55,12 +56,17 @@ def json_items(client: TestClient, url: str) -> list[dict[str, Any]]:
 
 
 @pytest.fixture
-def edited(engine: Engine, seeded: dict[str, Any]) -> dict[str, Any]:
+def edited_at(clock: FakeClock) -> dt.datetime:
+    return clock.now + LATER
+
+
+@pytest.fixture
+def edited(engine: Engine, seeded: dict[str, Any], edited_at: dt.datetime) -> dict[str, Any]:
     """The seed, then one milestone edited later: its published and updated dates differ."""
     data: dict[str, Any] = json.loads(json.dumps(seeded))
     (milestone,) = [m for m in data["milestones"] if m["id"] == "ms-024"]
     milestone["notes"] = "Edited later."
-    sync_seed(engine, data, now=T2)
+    sync_seed(engine, data, now=edited_at)
     return data
 
 
@@ -86,17 +92,17 @@ def test_feedparser_reads_every_milestone_with_its_id_and_dates(
 
 @pytest.mark.parametrize("suffix", [".atom", ".rss", ".feed.json"])
 def test_a_feed_is_updated_when_its_newest_item_is_never_at_request_time(
-    client: TestClient, edited: dict[str, Any], suffix: str
+    client: TestClient, edited: dict[str, Any], edited_at: dt.datetime, suffix: str
 ) -> None:
     response = client.get(f"/v1/feeds/recent{suffix}")
     if suffix == ".feed.json":
         items = response.json()["items"]
-        assert max(moment(i["date_modified"]) for i in items) == int(T2.timestamp())
+        assert max(moment(i["date_modified"]) for i in items) == int(edited_at.timestamp())
         return
     parsed = feedparser.parse(response.content)
     assert parsed.bozo == 0
     newest = max(parsed_moment(e.updated_parsed) for e in parsed.entries)
-    assert newest == int(T2.timestamp())
+    assert newest == int(edited_at.timestamp())
     assert parsed_moment(parsed.feed.updated_parsed) == newest
 
 

@@ -15,9 +15,9 @@ from sqlalchemy import Engine
 from app.feeds import csvtable
 from app.seed import sync_seed
 from app.services import listing
+from tests.conftest import FakeClock
 
 PROBLEM = "application/problem+json"
-T2 = dt.datetime(2026, 12, 1, 9, 30, tzinfo=dt.UTC)
 LISTS = [
     "/v1/nris?kind=youth&sort=-established_year",
     "/v1/nris?region=Africa&q=igf",
@@ -96,7 +96,7 @@ def test_csv_is_rfc_4180_with_a_header_and_crlf_line_ends(
     assert body.endswith("\r\n")
     records = list(csv.reader(io.StringIO(body, newline="")))
     assert records[0][:3] == ["id", "name", "kind"]
-    assert len(records) == 1 + 174
+    assert len(records) == 1 + len(seeded["nris"])
     # Outside quoted fields, every line ends in CRLF.
     unquoted = "".join(part for i, part in enumerate(body.split('"')) if i % 2 == 0)
     assert "\n" not in unquoted.replace("\r\n", "")
@@ -243,6 +243,7 @@ def test_updated_since_keeps_only_records_changed_at_or_after_it(
     client: TestClient,
     engine: Engine,
     seeded: dict[str, Any],
+    clock: FakeClock,
     path: str,
 ) -> None:
     edited = {
@@ -258,16 +259,20 @@ def test_updated_since_keeps_only_records_changed_at_or_after_it(
     data = json.loads(json.dumps(seeded))
     (record,) = [r for r in data[collection] if r[key] == record_id]
     record[field] = f"{record[field]} (edited)"
-    sync_seed(engine, data, now=T2)
+    # The edit comes a day after the seed; its instant, written three ways, is the boundary.
+    edited_at = clock.now + dt.timedelta(days=1)
+    sync_seed(engine, data, now=edited_at)
 
-    since = {"updated_since": "2026-12-01T09:30:00Z"}
+    since = {"updated_since": edited_at.isoformat().replace("+00:00", "Z")}
     response = client.get(path, params=since)
     assert [r[key] for r in response.json()["data"]] == [record_id]
     as_csv = client.get(f"{path}.csv", params=since)
     assert [r[key] for r in csv_rows(as_csv.text)] == [str(record_id)]
-    later = client.get(path, params={"updated_since": "2026-12-01T10:30:00+01:00"})
+    in_paris = edited_at.astimezone(dt.timezone(dt.timedelta(hours=1))).isoformat()
+    later = client.get(path, params={"updated_since": in_paris})
     assert [r[key] for r in later.json()["data"]] == [record_id]
-    after = client.get(path, params={"updated_since": "2026-12-01T09:30:01Z"})
+    one_second_after = (edited_at + dt.timedelta(seconds=1)).isoformat()
+    after = client.get(path, params={"updated_since": one_second_after})
     assert after.json()["data"] == []
 
 
