@@ -6,11 +6,19 @@ Usage::
     python tools/build_seed.py --reference DIR --fact-sheet FILE --out seed.json
 
 The output is deterministic: the same inputs always give byte-identical output.
-Values are copied from the inputs; the only text written here is the dataset-level
-notes and the ``conflicts`` entries, which restate conflicts documented in the
-reference README ("Conflicts between sources") or flagged in a record's own notes.
-Mapping decisions (milestone organisation names to organisation ids) are printed
-to standard error.
+Values are copied from the inputs, with three kinds of documented exception:
+
+- the dataset-level notes and the NRI coverage note (its numbers are counted from the
+  records), and the ``conflicts`` entries, which restate conflicts documented in the
+  reference README ("Conflicts between sources") or flagged in a record's own notes;
+- ``TEXT_REWRITES``: record texts that point at something API users cannot see (the
+  reference README, a reference file or one of its keys) are rewritten to name the record
+  by its API path, or to say it in words;
+- ``CUT_URLS``: source addresses that the page store cut short are replaced.
+
+The build fails if a pointer or a cut-off address is left over, or if a reference file's
+declared counts differ from its records. Mapping decisions (milestone organisation names
+to organisation ids) are printed to standard error.
 """
 
 from __future__ import annotations
@@ -19,7 +27,8 @@ import argparse
 import json
 import re
 import sys
-from collections.abc import Iterable, Mapping, Sequence
+from collections import Counter
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -43,7 +52,7 @@ FACT_SHEET_NOTES = (
     "Headings and wording follow the seed text verbatim; markdown emphasis and escape characters "
     "were removed, link placeholders were reduced to their link text, and the footnote is kept "
     "in its section's footnotes list. The seven numbered items of the Call to Action section are "
-    "also given as calls_to_action."
+    "also served one by one as the calls to action (/v1/calls-to-action)."
 )
 DATASET_NOTES = (
     "The original web address of the fact sheet was not found in the stored pages; its text is "
@@ -170,6 +179,16 @@ CONFLICTS: dict[tuple[str, str], tuple[Conflict, ...]] = {
             "initiative started in 2007. This record uses 2008.",
         ),
     ),
+    ("nris", "nri-010"): (
+        Conflict(
+            "established_year",
+            ("2012", "about 2016"),
+            "Its charter (February 2021 revision) puts the founding assembly in Hammamet on 17 "
+            "September 2012; a February 2026 call for the 10th NAIGF says that edition marks ten "
+            "years since the establishment of the Forum, which points to about 2016. This record "
+            "uses 2012.",
+        ),
+    ),
     ("nris", "nri-032"): (
         Conflict(
             "established_year",
@@ -192,7 +211,18 @@ CONFLICTS: dict[tuple[str, str], tuple[Conflict, ...]] = {
             "established_year",
             ("2008", "2018"),
             "GISWatch 2017 says Tanzanian stakeholders held a national forum in 2008; a 2018 "
-            "organiser page calls its 2018 event the first of its kind. This record uses 2008.",
+            "organiser page calls its 2018 event the first of its kind. TzIGF's own history page "
+            "says the forum started in 2008 and that the 2018 event was mistakenly called the "
+            "first. This record uses 2008.",
+        ),
+    ),
+    ("nris", "nri-075"): (
+        Conflict(
+            "established_year",
+            ("2012", "2010"),
+            "Its NRI site on intgovforum.org says SLIGF was established in 2012; a waigf.org "
+            "report describes a Sierra Leone internet governance forum workshop on 23 November "
+            "2010, before that date. This record uses 2012.",
         ),
     ),
     ("nris", "nri-101"): (
@@ -254,6 +284,112 @@ CONFLICTS: dict[tuple[str, str], tuple[Conflict, ...]] = {
             "be confirmed independently; older encyclopedia text says members are located in "
             "'over 76 countries', a different measure. This record uses the fact sheet's 76.",
         ),
+    ),
+}
+
+
+# Record texts that point at something the API does not serve: the reference README, a
+# reference file, or a key of one. Keyed by (collection, record id, field): each (old, new)
+# pair must match exactly once. New pointers make the build fail (see _check_no_pointers).
+TEXT_REWRITES: dict[tuple[str, str, str], tuple[tuple[str, str], ...]] = {
+    ("facts", "fs-users-today", "notes"): (
+        (
+            "(see itu_headline_figures)",
+            "(see /v1/facts/itu-2024-revised-internet-users and /v1/facts/itu-2025-internet-users)",
+        ),
+    ),
+    # The README's count timeline, said in words from its two official or dated rows.
+    ("facts", "fs-nri-count", "notes"): (
+        (
+            "See README for the count timeline.",
+            "Earlier totals were lower: 125 in January 2020 (88 national, 18 regional, 19 youth; "
+            "IGF Secretariat NRI meeting report) and 160 in October 2023 (dig.watch).",
+        ),
+    ),
+    ("facts", "fs-calls", "context"): (
+        ("(see calls_to_action.json)", "(see /v1/calls-to-action)"),
+    ),
+    ("facts", "itu-2024-internet-users", "notes"): (
+        (
+            "superseded by the revision below.",
+            "superseded by the revised estimate, /v1/facts/itu-2024-revised-internet-users.",
+        ),
+    ),
+    ("facts", "itu-2024-share-online", "notes"): (
+        (
+            "superseded by the revision below.",
+            "superseded by the revised estimate, /v1/facts/itu-2024-revised-share-online.",
+        ),
+    ),
+    ("facts", "itu-2024-offline", "notes"): (
+        (
+            "superseded by the revision below.",
+            "superseded by the revised estimate, /v1/facts/itu-2024-revised-offline.",
+        ),
+    ),
+    ("nris", "nri-014", "notes"): (
+        (
+            "meets the README definition of igf_secretariat_page",
+            "meets the definition of the igf_secretariat_page evidence level",
+        ),
+    ),
+    ("nris", "nri-140", "notes"): (
+        (
+            "which is why the first version of this file left it out.",
+            "which is why it was at first left out of this dataset.",
+        ),
+    ),
+}
+
+# Words that send a reader to the reference files rather than to the API. Reference keys
+# that are not also seed fields are added at build time.
+POINTER_PATTERNS: tuple[str, ...] = (
+    r"\bREADME\b",
+    r"\b[\w-]+\.json\b",
+    r"\bthis file\b",
+    r"\bbelow\b",
+)
+
+
+@dataclass(frozen=True)
+class UrlCorrection:
+    replacement: str
+    stored_copy: str | None  # the cut copy's own address, kept in other_sources
+    reason: str
+
+
+# Addresses that the page store cut short: the reference keeps them as stored, ending in "..."
+# in place of the rest of the slug, so as written they do not lead to the document. Every
+# record citing one gets the replacement instead; a cut address left over fails the build.
+CUT_URLS: dict[str, UrlCorrection] = {
+    (
+        "http://studylib.net/doc/13466531/"
+        "a-general-assembly-united-nations-resolution-adopted-by-t..."
+    ): (
+        UrlCorrection(
+            "https://undocs.org/A/RES/59/220",
+            "https://studylib.net/doc/13466531",
+            # The stored page is a copy of UNGA resolution A/RES/59/220 (its text opens with
+            # that symbol, "Distr.: General 11 February 2005", "59/220. World Summit on the
+            # Information Society"). ms-003 carries the symbol and ms-001 and ms-004 name the
+            # resolution in their notes. undocs.org/<symbol> is the UN's stable address for a
+            # document symbol; the copy stays in other_sources by its studylib id, the form
+            # the reference uses for other studylib documents.
+            "cut-off copy of A/RES/59/220; the UN document address is used instead",
+        )
+    ),
+    (
+        "https://studylib.net/doc/13697577/"
+        "world-telecommunication-development-conference--wtdc-10--..."
+    ): (
+        UrlCorrection(
+            # ITU document WTDC10/9-E (12 March 2010), the proposed road map for ITU as lead
+            # facilitator of Action Line C6. Studylib addresses a document by its id, the slug
+            # after it only repeats the title.
+            "https://studylib.net/doc/13697577",
+            None,
+            "cut-off studylib slug; the id-only address of the same document is used",
+        )
     ),
 }
 
@@ -783,40 +919,197 @@ def build_calls(parsed: ParsedFactSheet, doc: Mapping[str, Any], source: str) ->
     return out
 
 
+# --------------------------------------------------------------------------- corrections
+
+RECORD_COLLECTIONS = ("organisations", "milestones", "nris", "action_lines", "facts")
+
+
+def _record_index(seed: Mapping[str, object]) -> dict[tuple[str, str], Record]:
+    index: dict[tuple[str, str], Record] = {}
+    for collection in RECORD_COLLECTIONS:
+        records = seed[collection]
+        assert isinstance(records, list)
+        for record in records:
+            key = "code" if collection == "action_lines" else "id"
+            index[(collection, str(record[key]))] = record
+    return index
+
+
+def apply_text_rewrites(seed: Mapping[str, object]) -> None:
+    """Apply TEXT_REWRITES in place; each pair must match its field exactly once."""
+    records = _record_index(seed)
+    for (collection, record_id, field), pairs in TEXT_REWRITES.items():
+        record = records.get((collection, record_id))
+        if record is None:
+            raise BuildError(f"text rewrite for a record that does not exist: {record_id}")
+        text = record.get(field)
+        if not isinstance(text, str):
+            raise BuildError(f"{collection}[{record_id}].{field}: no text to rewrite")
+        for old, new in pairs:
+            if text.count(old) != 1:
+                raise BuildError(
+                    f"{collection}[{record_id}].{field}: {old!r} found {text.count(old)} times"
+                )
+            text = text.replace(old, new)
+        record[field] = text
+
+
+def _corrected(urls: Iterable[str]) -> list[str]:
+    out: list[str] = []
+    for url in urls:
+        correction = CUT_URLS.get(url)
+        found = [url] if correction is None else [correction.replacement, correction.stored_copy]
+        out += [u for u in found if u is not None and u not in out]
+    return out
+
+
+def correct_cut_urls(seed: Mapping[str, object], log: list[str]) -> None:
+    """Replace CUT_URLS in place. A corrected source_url keeps the cut page's own address,
+    completed, at the head of other_sources; in a list the two stand side by side."""
+    used: set[str] = set()
+    for (collection, record_id), record in _record_index(seed).items():
+        for field, value in list(record.items()):
+            if isinstance(value, str) and value in CUT_URLS:
+                correction = CUT_URLS[value]
+                record[field] = correction.replacement
+                if correction.stored_copy is not None:
+                    others = record.get("other_sources")
+                    if not isinstance(others, list):
+                        raise BuildError(f"{collection}[{record_id}]: no other_sources list")
+                    record["other_sources"] = _corrected([correction.stored_copy, *others])
+            elif isinstance(value, list) and any(
+                isinstance(url, str) and url in CUT_URLS for url in value
+            ):
+                record[field] = _corrected(value)
+            else:
+                continue
+            used.update(url for url in CUT_URLS if url == value or url in value)
+            log.append(f"{collection}[{record_id}].{field}: cut-off address corrected")
+    for url, correction in CUT_URLS.items():
+        if url not in used:
+            raise BuildError(f"address correction for an address no record cites: {url}")
+        log.append(f"{url} -> {correction.replacement} ({correction.reason})")
+
+
+def _texts(value: object, path: str) -> Iterator[tuple[str, str]]:
+    if isinstance(value, str):
+        yield path, value
+    elif isinstance(value, dict):
+        for key, item in value.items():
+            yield from _texts(item, f"{path}.{key}")
+    elif isinstance(value, list):
+        for index, item in enumerate(value):
+            yield from _texts(item, f"{path}[{index}]")
+
+
+def reference_keys(docs: Mapping[str, Mapping[str, Any]]) -> set[str]:
+    """Snake_case keys of the reference files and their records (names a reader of the API
+    never sees unless the seed uses them too)."""
+    keys: set[str] = set()
+    for doc in docs.values():
+        keys.update(doc)
+        for value in doc.values():
+            if isinstance(value, list):
+                keys.update(k for item in value if isinstance(item, dict) for k in item)
+    return {key for key in keys if "_" in key}
+
+
+def _seed_keys(value: object) -> set[str]:
+    if isinstance(value, dict):
+        return set(value).union(*(_seed_keys(item) for item in value.values()))
+    if isinstance(value, list):
+        return set().union(*(_seed_keys(item) for item in value))
+    return set()
+
+
+def check_no_pointers(seed: Mapping[str, object], docs: Mapping[str, Mapping[str, Any]]) -> None:
+    """Fail on texts that point at the reference files rather than at the API. The fact
+    sheet's own words (section text, call titles and bodies) are not checked."""
+    hidden = sorted(reference_keys(docs) - _seed_keys(seed))
+    patterns = [*POINTER_PATTERNS, *(rf"\b{re.escape(key)}\b" for key in hidden)]
+    pointer = re.compile("|".join(f"(?:{p})" for p in patterns))
+    checked = {key: value for key, value in seed.items() if key != "fact_sheet"}
+    fact_sheet = seed["fact_sheet"]
+    assert isinstance(fact_sheet, dict)
+    checked["fact_sheet"] = {k: v for k, v in fact_sheet.items() if k != "sections"}
+    calls = seed["calls_to_action"]
+    assert isinstance(calls, list)
+    checked["calls_to_action"] = [
+        {k: v for k, v in call.items() if k not in ("title", "body")} for call in calls
+    ]
+    for path, text in _texts(checked, ""):
+        match = pointer.search(_URL_RE.sub("", text))
+        if match is not None:
+            raise BuildError(
+                f"{path}: {match.group(0)!r} points at the reference files; "
+                "add a TEXT_REWRITES entry"
+            )
+        for url in _URL_RE.findall(text):
+            if url.endswith("...") or "\u2026" in url:
+                raise BuildError(f"{path}: cut-off address {url!r}; add a CUT_URLS entry")
+
+
 # --------------------------------------------------------------------------- dataset
 
 
 def _reference_version(readme: str) -> str:
-    match = re.search(r"^## Extension of .*?(\d{4}-\d{2}-\d{2})", readme, re.MULTILINE)
-    if match is None:
-        raise BuildError("reference README: no dated 'Extension of' section found")
-    return match.group(1)
+    """The date of the reference README's latest dated 'Extension of' or 'Revision of' section."""
+    dates: list[str] = re.findall(
+        r"^## (?:Extension|Revision) of .*?(\d{4}-\d{2}-\d{2})", readme, re.MULTILINE
+    )
+    if not dates:
+        raise BuildError("reference README: no dated 'Extension of' or 'Revision of' section")
+    return max(dates)
 
 
-def _coverage_note(nris_doc: Mapping[str, Any], held: int, claim: int) -> str:
-    counts = _obj(nris_doc.get("counts_by_evidence"), "nris.counts_by_evidence")
-    secretariat = _int(counts, "igf_secretariat_page", "nris.counts_by_evidence")
-    elsewhere = _int(counts, "recognition_stated_elsewhere", "nris.counts_by_evidence")
-    existence = _int(counts, "existence_reported", "nris.counts_by_evidence")
-    if secretariat + elsewhere + existence != held:
-        raise BuildError("nris.json counts_by_evidence do not add up to the records held")
+def _coverage_note(nris: Sequence[Record], claim: int) -> str:
+    """The coverage gap in words, every number counted from the records."""
+    evidence = Counter(str(nri["evidence"]) for nri in nris)
+    secretariat = evidence["igf_secretariat_page"]
+    elsewhere = evidence["recognition_stated_elsewhere"]
+    existence = evidence["existence_reported"]
+    if secretariat + elsewhere + existence != len(nris):
+        raise BuildError(f"NRIs with an evidence level this note does not describe: {evidence}")
     return (
-        f"This dataset holds {held} NRIs against the {claim} counted in the fact sheet, and the "
-        f"two lists are not the same set. Only {secretariat + elsewhere} records carry a "
+        f"This dataset holds {len(nris)} NRIs against the {claim} counted in the fact sheet, and "
+        f"the two lists are not the same set. Only {secretariat + elsewhere} records carry a "
         f"statement of IGF recognition ({secretariat} igf_secretariat_page + {elsewhere} "
         f"recognition_stated_elsewhere); the other {existence} are only reported to exist "
         f"(existence_reported)."
     )
 
 
-def _check_evidence_counts(nris: Iterable[Record], nris_doc: Mapping[str, Any]) -> None:
-    counts = _obj(nris_doc.get("counts_by_evidence"), "nris.counts_by_evidence")
-    actual: dict[str, int] = {}
-    for nri in nris:
-        evidence = str(nri["evidence"])
-        actual[evidence] = actual.get(evidence, 0) + 1
-    if actual != dict(counts):
-        raise BuildError(f"nris.json counts_by_evidence {dict(counts)} != records {actual}")
+def _check_declared_counts(
+    docs: Mapping[str, Mapping[str, Any]], seed: Mapping[str, object]
+) -> None:
+    """A reference file's declared counts must match its records, so a stale header (or a
+    record lost on the way) stops the build instead of reaching the README's figures."""
+    listed = {
+        "organisations": ("organisations", "records"),
+        "milestones": ("milestones", "records"),
+        "nris": ("nris", "records"),
+        "action_lines": ("action_lines", "records"),
+        "calls_to_action": ("calls_to_action", "records"),
+        "facts": ("facts", "fact_sheet_facts"),
+    }
+    for name, (collection, key) in listed.items():
+        declared = _int(docs[name], "records_found", name)
+        held = len(_list(docs[name].get(key), f"{name}.{key}"))
+        if declared != held:
+            raise BuildError(f"{name}.json declares {declared} records but lists {held}")
+        if collection == "facts":
+            continue
+        built = seed[collection]
+        assert isinstance(built, list)
+        if len(built) != held:
+            raise BuildError(f"{name}: {held} reference records but {len(built)} built")
+    nris = seed["nris"]
+    assert isinstance(nris, list)
+    for field in ("kind", "evidence"):
+        declared_counts = dict(_obj(docs["nris"].get(f"counts_by_{field}"), "nris"))
+        actual = dict(Counter(str(nri[field]) for nri in nris))
+        if actual != declared_counts:
+            raise BuildError(f"nris.json counts_by_{field} {declared_counts} != records {actual}")
 
 
 def build_seed(reference: Path, fact_sheet: Path, log: list[str]) -> dict[str, object]:
@@ -837,7 +1130,6 @@ def build_seed(reference: Path, fact_sheet: Path, log: list[str]) -> dict[str, o
     organisations = build_organisations(organisations_doc)
     milestones = build_milestones(milestones_doc, organisations, log)
     nris = build_nris(nris_doc)
-    _check_evidence_counts(nris, nris_doc)
     claim = _int(nris_doc, "fact_sheet_claim", "nris")
 
     seed: dict[str, object] = {
@@ -846,7 +1138,7 @@ def build_seed(reference: Path, fact_sheet: Path, log: list[str]) -> dict[str, o
             "version": _reference_version(readme),
             "description": DATASET_DESCRIPTION,
             "nri_fact_sheet_count": claim,
-            "nri_coverage_note": _coverage_note(nris_doc, len(nris), claim),
+            "nri_coverage_note": _coverage_note(nris, claim),
             "notes": list(DATASET_NOTES),
         },
         "fact_sheet": {
@@ -868,6 +1160,18 @@ def build_seed(reference: Path, fact_sheet: Path, log: list[str]) -> dict[str, o
     unused = set(CONFLICTS) - _used_conflict_keys(seed)
     if unused:
         raise BuildError(f"conflicts defined for records that do not exist: {sorted(unused)}")
+    docs = {
+        "organisations": organisations_doc,
+        "milestones": milestones_doc,
+        "nris": nris_doc,
+        "action_lines": action_lines_doc,
+        "facts": facts_doc,
+        "calls_to_action": calls_doc,
+    }
+    _check_declared_counts(docs, seed)
+    apply_text_rewrites(seed)
+    correct_cut_urls(seed, log)
+    check_no_pointers(seed, docs)
     return seed
 
 

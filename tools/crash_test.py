@@ -46,7 +46,9 @@ from bench import headlines
 REPO = Path(__file__).resolve().parents[1]
 SEED = REPO / "seed.json"
 REPORT = REPO / "tools" / "CRASH.md"
-FREE_NRI_IDS = range(175, 1000)  # the schema allows nri-000 to nri-999; 1 to 174 are real
+# The schema allows nri-000 to nri-999; the real NRIs are numbered from nri-001 up and stay
+# well below 200 (synthetic_seed refuses an id the real data already uses).
+FREE_NRI_IDS = range(200, 1000)
 SEED_TIMEOUT = 600.0  # seconds for one uninterrupted seed run
 POLL = 0.002  # seconds between looks at the WAL file
 
@@ -54,7 +56,10 @@ POLL = 0.002  # seconds between looks at the WAL file
 def synthetic_seed(real: dict[str, Any], facts: int, nris: int = len(FREE_NRI_IDS)) -> Any:
     """The real seed plus synthetic NRIs and facts, valid against app/seed_schema.json."""
     data = copy.deepcopy(real)
+    taken = {nri["id"] for nri in data["nris"]}
     for number in list(FREE_NRI_IDS)[:nris]:
+        if f"nri-{number:03d}" in taken:
+            raise ValueError(f"nri-{number:03d} is a real NRI; move FREE_NRI_IDS above it")
         data["nris"].append(
             {
                 "id": f"nri-{number:03d}",

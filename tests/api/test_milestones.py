@@ -132,7 +132,7 @@ FILTERS: list[tuple[dict[str, Any], Callable[[Record], bool]]] = [
     ({"in_fact_sheet": "true"}, lambda r: r["in_fact_sheet"] is True),
     ({"in_fact_sheet": "false"}, lambda r: r["in_fact_sheet"] is False),
     ({"q": "IGF"}, lambda r: search_oracle.matches("IGF", "milestones", r)),
-    ({"q": "a/res/80/173"}, lambda r: r["resolution"] == "A/RES/80/173"),
+    ({"q": "a/res/80/173"}, lambda r: search_oracle.matches("a/res/80/173", "milestones", r)),
     ({"q": "lillestrøm"}, lambda r: "Lillestrøm" in (r["location"] or "")),
     ({"q": "Tunis summit"}, lambda r: search_oracle.matches("Tunis summit", "milestones", r)),
     ({"from": "2025-07-01"}, lambda r: period(r)[1] >= dt.date(2025, 7, 1)),
