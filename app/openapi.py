@@ -10,6 +10,8 @@ from app.api.formats import document_formats
 from app.api.params import FIELDS_PATTERN, MAX_VALUES
 from app.countries import ISO_3166_1_ALPHA_2
 from app.errors import PROBLEM_MEDIA_TYPE
+from app.openapi_clients import document_clients
+from app.openapi_examples import document_examples
 from app.openapi_layers import document_layers
 
 
@@ -41,7 +43,9 @@ CACHE_HEADERS = {
         "Sat, 29 Nov 2026 21:41:05 GMT",
     ),
     "Cache-Control": _header(
-        "Shared caches may keep the response.", "public, max-age=300, stale-while-revalidate=60"
+        "Shared caches may keep the response, serve it stale while they revalidate it, and "
+        "while the API fails (RFC 5861).",
+        "public, max-age=300, stale-while-revalidate=60, stale-if-error=3600",
     ),
     "Vary": _header("The request headers the response depends on.", "Accept, Accept-Encoding"),
 }
@@ -203,6 +207,8 @@ def install_openapi(app: FastAPI) -> None:
         _document_sparse_records(schemas)
         document_formats(document)
         document_layers(document)
+        document_clients(document)
+        document_examples(document)
         app.openapi_schema = document
         return document
 

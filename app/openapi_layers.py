@@ -4,8 +4,9 @@ FastAPI documents what a route returns; it cannot know what the middleware answe
 any route runs, or which headers it adds on the way out. Those are the same for every
 operation, so they are declared here once, from the layers' own constants:
 
-* statuses: 413 and 414 (app.limits), 503 (app.concurrency, and the database), and 429
-  (app.rate_limit) wherever the limiter applies;
+* statuses: 406 (app.api.formats) on every operation without a format suffix; 408, 413, 414
+  and 431 (app.limits); 503 (app.concurrency, and the database); and 429 (app.rate_limit)
+  wherever the limiter applies;
 * headers on every response: X-Request-ID (app.observability), the security and CORS headers
   (app.security), and, wherever the limiter applies, the RateLimit headers; Retry-After on
   429 and, when the cap is the cause, on 503.
@@ -20,6 +21,7 @@ from typing import Any
 
 import orjson
 
+from app.api.formats import SUFFIXES
 from app.errors import PROBLEM_DESCRIPTIONS, PROBLEM_MEDIA_TYPE
 from app.observability import REQUEST_ID
 from app.rate_limit import EXEMPT_PATHS
@@ -92,7 +94,8 @@ HEADERS: dict[str, dict[str, Any]] = {
         "Seconds to wait before retrying.", {"type": "integer", "minimum": 0}, True
     ),
     "Retry-After-When-Given": _header(
-        "Seconds to wait before retrying; sent when the server is at its concurrency limit.",
+        "Seconds to wait before retrying; sent when the server is at its concurrency limit "
+        "(1) or the database is away (5).",
         {"type": "integer", "minimum": 0},
         False,
     ),
@@ -108,7 +111,7 @@ EVERY_RESPONSE = (
 )
 RATE_LIMITED = ("RateLimit-Limit", "RateLimit-Remaining", "RateLimit-Reset", "RateLimit-Policy")
 # Answered by app.limits, outside the rate limiter: these carry no RateLimit headers.
-BEFORE_THE_LIMITER = frozenset({"413", "414"})
+BEFORE_THE_LIMITER = frozenset({"408", "413", "414", "431"})
 
 
 def _ref(component: str) -> dict[str, str]:
@@ -122,14 +125,18 @@ def _problem(status: int) -> dict[str, Any]:
     }
 
 
-LAYER_STATUSES = {str(status): _problem(status) for status in (413, 414, 503, 429)}
+LAYER_STATUSES = {str(status): _problem(status) for status in (406, 408, 413, 414, 431, 503, 429)}
 
 
 def _statuses(path: str, responses: dict[str, Any]) -> None:
     limited = path not in EXEMPT_PATHS
     for status, response in LAYER_STATUSES.items():
+        # Every operation without a format suffix negotiates Accept the same way
+        # (app.api.formats.require_acceptable); a suffix names its format itself.
+        if status == "406" and path.endswith(SUFFIXES):
+            continue
         # Probes and scrapes are neither rate limited nor shed; a probe may still say 503.
-        if limited or (status in BEFORE_THE_LIMITER):
+        if limited or status in BEFORE_THE_LIMITER or status == "406":
             responses.setdefault(status, response)
 
 
@@ -153,8 +160,10 @@ SHARED_RESPONSES = {
     "400": "BadRequest",
     "404": "NotFound",
     "406": "NotAcceptable",
+    "408": "RequestTimeout",
     "413": "ContentTooLarge",
     "414": "URITooLong",
+    "431": "RequestHeaderFieldsTooLarge",
     "429": "TooManyRequests",
     "500": "InternalServerError",
     "503": "ServiceUnavailable",

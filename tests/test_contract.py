@@ -160,7 +160,7 @@ def query_as_sent_is_valid(document: dict[str, Any], case: Case[Any], response: 
     sent = parse_qs(sent_query(response), keep_blank_values=True)
     method = case.method.lower()
     parameters = document["paths"][case.operation.path][method].get("parameters", [])
-    declared = {p["name"]: (i, p) for i, p in enumerate(parameters) if p["in"] == "query"}
+    declared = {p["name"]: (i, p) for i, p in enumerate(parameters) if p.get("in") == "query"}
     if set(sent) - set(declared):
         return False
     registry: Registry[Any] = Registry().with_resource(

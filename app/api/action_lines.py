@@ -3,11 +3,18 @@
 from typing import Annotated, Literal
 
 from fastapi import APIRouter, Depends, Path, Query, Request
-from pydantic import StringConstraints
+from pydantic import Field, StringConstraints
 from starlette.responses import Response
 
 from app.api.formats import CSV, LIST_FORMATS, Format, accepting, negotiated_responses, suffix_route
-from app.api.list_query import ListQuery, UpdatedSince, facets_query, split_facets, utc_moment
+from app.api.list_query import (
+    ListQuery,
+    TextQuery,
+    UpdatedSince,
+    facets_query,
+    split_facets,
+    utc_moment,
+)
 from app.api.params import ListParamsDep, check_value_count
 from app.api.representations import list_response
 from app.db import SessionDep
@@ -15,7 +22,7 @@ from app.errors import problem_responses
 from app.http_cache import cached_json
 from app.schemas.action_line import ActionLinePublic
 from app.schemas.facets import FacetedPageMeta
-from app.schemas.page import Page
+from app.schemas.page import META_DESCRIPTION, Page
 from app.services import action_lines as service
 from app.services.listing import public_fields
 
@@ -25,7 +32,7 @@ FIELDS = public_fields(ActionLinePublic)
 
 
 class ActionLinePage(Page[ActionLinePublic]):
-    meta: FacetedPageMeta
+    meta: FacetedPageMeta = Field(description=META_DESCRIPTION)
 
 
 async def action_line_filters(
@@ -36,9 +43,7 @@ async def action_line_filters(
     top_level: Annotated[
         bool | None, Query(description="true: C1-C11 only; false: sub-lines only.")
     ] = None,
-    q: Annotated[
-        str | None, Query(max_length=200, description="Case-insensitive match on code and title.")
-    ] = None,
+    q: TextQuery = None,
     updated_since: UpdatedSince = None,
 ) -> service.ActionLineFilters:
     return service.ActionLineFilters(

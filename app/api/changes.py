@@ -4,7 +4,7 @@ import datetime as dt
 from typing import Annotated, Literal
 
 from fastapi import APIRouter, Depends, Query, Request
-from pydantic import StringConstraints
+from pydantic import Field, StringConstraints
 from starlette.responses import Response
 
 from app.api.formats import CSV, LIST_FORMATS, Format, accepting, negotiated_responses, suffix_route
@@ -14,7 +14,7 @@ from app.api.representations import list_response
 from app.db import SessionDep
 from app.schemas.change import ChangeAction, ChangeCollection, ChangePublic
 from app.schemas.facets import FacetedPageMeta
-from app.schemas.page import Page
+from app.schemas.page import META_DESCRIPTION, Page
 from app.services import changes as service
 
 router = APIRouter(prefix="/changes", tags=["changes"])
@@ -22,7 +22,7 @@ ChangeSort = Literal["id", "-id"]
 
 
 class ChangePage(Page[ChangePublic]):
-    meta: FacetedPageMeta
+    meta: FacetedPageMeta = Field(description=META_DESCRIPTION)
 
 
 async def change_filters(

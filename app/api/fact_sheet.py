@@ -6,7 +6,7 @@ from fastapi import APIRouter, Depends, Path, Query, Request
 from starlette.responses import Response
 
 from app.api.formats import CSV, LIST_FORMATS, Format, accepting, negotiated_responses, suffix_route
-from app.api.list_query import ListQuery, UpdatedSince, utc_moment
+from app.api.list_query import ListQuery, TextQuery, UpdatedSince, utc_moment
 from app.api.params import ListParamsDep
 from app.api.representations import list_response
 from app.db import SessionDep
@@ -27,9 +27,7 @@ class CallToActionPage(Page[CallToActionPublic]):
 
 
 async def call_filters(
-    q: Annotated[
-        str | None, Query(max_length=200, description="Case-insensitive match on the text.")
-    ] = None,
+    q: TextQuery = None,
     updated_since: UpdatedSince = None,
 ) -> service.CallFilters:
     return service.CallFilters(q=q, updated_since=utc_moment("updated_since", updated_since))

@@ -7,7 +7,14 @@ from pydantic import Field
 from starlette.responses import Response
 
 from app.api.formats import CSV, LIST_FORMATS, Format, accepting, negotiated_responses, suffix_route
-from app.api.list_query import ListQuery, UpdatedSince, facets_query, split_facets, utc_moment
+from app.api.list_query import (
+    ListQuery,
+    TextQuery,
+    UpdatedSince,
+    facets_query,
+    split_facets,
+    utc_moment,
+)
 from app.api.params import ListParamsDep, check_value_count
 from app.api.representations import list_response
 from app.db import SessionDep
@@ -16,7 +23,7 @@ from app.http_cache import cached_json
 from app.models.vocabulary import FactCategory
 from app.schemas.facets import FacetedPageMeta
 from app.schemas.fact import FactPublic
-from app.schemas.page import Page
+from app.schemas.page import META_DESCRIPTION, Page
 from app.services import facts as service
 from app.services.listing import public_fields
 
@@ -26,7 +33,7 @@ FIELDS = public_fields(FactPublic)
 
 
 class FactPage(Page[FactPublic]):
-    meta: FacetedPageMeta
+    meta: FacetedPageMeta = Field(description=META_DESCRIPTION)
 
 
 async def fact_filters(
@@ -36,10 +43,7 @@ async def fact_filters(
         list[Annotated[int, Field(ge=1900, le=2100)]] | None,
         Query(description="Year the figure refers to (1900-2100); repeat to OR."),
     ] = None,
-    q: Annotated[
-        str | None,
-        Query(max_length=200, description="Case-insensitive match on label, context and notes."),
-    ] = None,
+    q: TextQuery = None,
     updated_since: UpdatedSince = None,
 ) -> service.FactFilters:
     return service.FactFilters(

@@ -22,6 +22,28 @@ UpdatedSince = Annotated[
 ]
 
 
+# What `q` means, in one text for /v1/search and every list's `q` (the rules are
+# app.search.query's; the README's Search section says the same).
+SEARCH_RULES = (
+    "Every word must occur, in any order, in any field of the record. Each word also matches "
+    'as the start of a longer word (`Tuni` finds "Tunis"), and an English plural matches its '
+    'singular (`initiatives` finds "initiative"). A token with punctuation inside is a phrase '
+    '(`A/RES/80/173`, `e-government`); "double quotes" match an exact phrase. Case is '
+    "ignored, accents are not. A few very common words (the, in, of, and, ...) are ignored "
+    "unless they are all the query has. There is no query syntax: AND, OR, NOT, `*`, `-` and "
+    "brackets are plain words or punctuation. A `q` without any letter or digit, or with "
+    "more than 12 words or phrases, is a 400."
+)
+TextQuery = Annotated[
+    str | None,
+    Query(
+        max_length=200,
+        description="Only the records /v1/search finds for this text (the same index and "
+        "rules). " + SEARCH_RULES,
+    ),
+]
+
+
 def utc_moment(name: str, value: dt.datetime | None) -> dt.datetime | None:
     """An RFC 3339 moment in UTC. A time without an offset would mean a different moment on
     every server, so it is refused; moments beyond what UTC can hold are clamped."""

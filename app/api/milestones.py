@@ -6,6 +6,7 @@ from dataclasses import replace
 from typing import Annotated, Literal
 
 from fastapi import APIRouter, Depends, Path, Query, Request
+from pydantic import Field
 from starlette.responses import Response
 
 from app.api.clock import TodayDep
@@ -21,7 +22,14 @@ from app.api.formats import (
     negotiated_responses,
     suffix_route,
 )
-from app.api.list_query import ListQuery, UpdatedSince, facets_query, split_facets, utc_moment
+from app.api.list_query import (
+    ListQuery,
+    TextQuery,
+    UpdatedSince,
+    facets_query,
+    split_facets,
+    utc_moment,
+)
 from app.api.milestone_formats import milestone_list_response
 from app.api.params import ListParamsDep, check_value_count
 from app.db import SessionDep
@@ -30,7 +38,7 @@ from app.http_cache import cached_json
 from app.models.vocabulary import MilestoneKind, MilestoneStatus
 from app.schemas.facets import FacetedPageMeta, Summary
 from app.schemas.milestone import MilestonePublic
-from app.schemas.page import Page
+from app.schemas.page import META_DESCRIPTION, Page
 from app.services import milestones as service
 from app.services.listing import public_fields
 
@@ -43,7 +51,7 @@ TITLE = "WSIS+20 milestones"
 
 
 class MilestonePage(Page[MilestonePublic]):
-    meta: FacetedPageMeta
+    meta: FacetedPageMeta = Field(description=META_DESCRIPTION)
 
 
 async def milestone_filters(
@@ -63,13 +71,7 @@ async def milestone_filters(
     in_fact_sheet: Annotated[
         bool | None, Query(description="true: only those the fact sheet mentions.")
     ] = None,
-    q: Annotated[
-        str | None,
-        Query(
-            max_length=200,
-            description="Case-insensitive text match on title, notes, location and resolution.",
-        ),
-    ] = None,
+    q: TextQuery = None,
     updated_since: UpdatedSince = None,
 ) -> service.MilestoneFilters:
     return service.MilestoneFilters(

@@ -7,7 +7,14 @@ from pydantic import Field, StringConstraints
 from starlette.responses import Response
 
 from app.api.formats import CSV, LIST_FORMATS, Format, accepting, negotiated_responses, suffix_route
-from app.api.list_query import ListQuery, UpdatedSince, facets_query, split_facets, utc_moment
+from app.api.list_query import (
+    ListQuery,
+    TextQuery,
+    UpdatedSince,
+    facets_query,
+    split_facets,
+    utc_moment,
+)
 from app.api.params import ListParamsDep, check_value_count
 from app.api.representations import list_response
 from app.countries import ISO_3166_1_ALPHA_2
@@ -17,7 +24,7 @@ from app.http_cache import cached_json
 from app.models.vocabulary import NriEvidence, NriKind, NriRegion
 from app.schemas.facets import FacetedPageMeta, Summary
 from app.schemas.nri import NriPublic
-from app.schemas.page import Page
+from app.schemas.page import META_DESCRIPTION, Page
 from app.services import nris as service
 from app.services.listing import public_fields
 
@@ -28,7 +35,7 @@ SUMMARY_FACETS = ["kind", "region", "country", "evidence"]
 
 
 class NriPageMeta(FacetedPageMeta):
-    held: int = Field(description="NRIs the data holds in all, before filters.", examples=[174])
+    held: int = Field(description="NRIs the data holds in all, before filters.", examples=[175])
     fact_sheet_count: int | None = Field(
         description="How many NRIs the fact sheet counts.", examples=[176]
     )
@@ -36,7 +43,7 @@ class NriPageMeta(FacetedPageMeta):
 
 
 class NriPage(Page[NriPublic]):
-    meta: NriPageMeta
+    meta: NriPageMeta = Field(description=META_DESCRIPTION)
 
 
 def _countries(values: list[str] | None) -> list[str] | None:
@@ -74,9 +81,7 @@ async def nri_filters(
     established_to: Annotated[
         int | None, Query(ge=1900, le=2100, description="Founded in or before this year.")
     ] = None,
-    q: Annotated[
-        str | None, Query(max_length=200, description="Case-insensitive match on name and notes.")
-    ] = None,
+    q: TextQuery = None,
     updated_since: UpdatedSince = None,
 ) -> service.NriFilters:
     return service.NriFilters(

@@ -3,11 +3,18 @@
 from typing import Annotated, Literal
 
 from fastapi import APIRouter, Depends, Path, Query, Request
-from pydantic import StringConstraints
+from pydantic import Field, StringConstraints
 from starlette.responses import Response
 
 from app.api.formats import CSV, LIST_FORMATS, Format, accepting, negotiated_responses, suffix_route
-from app.api.list_query import ListQuery, UpdatedSince, facets_query, split_facets, utc_moment
+from app.api.list_query import (
+    ListQuery,
+    TextQuery,
+    UpdatedSince,
+    facets_query,
+    split_facets,
+    utc_moment,
+)
 from app.api.params import ListParamsDep, check_value_count
 from app.api.representations import list_response
 from app.db import SessionDep
@@ -15,7 +22,7 @@ from app.errors import problem_responses
 from app.http_cache import cached_json
 from app.schemas.facets import FacetedPageMeta
 from app.schemas.organisation import OrganisationPublic
-from app.schemas.page import Page
+from app.schemas.page import META_DESCRIPTION, Page
 from app.services import organisations as service
 from app.services.listing import public_fields
 
@@ -31,7 +38,7 @@ OrganisationId = Annotated[
 
 
 class OrganisationPage(Page[OrganisationPublic]):
-    meta: FacetedPageMeta
+    meta: FacetedPageMeta = Field(description=META_DESCRIPTION)
 
 
 async def organisation_filters(
@@ -42,10 +49,7 @@ async def organisation_filters(
             "registry`; repeat to OR.",
         ),
     ] = None,
-    q: Annotated[
-        str | None,
-        Query(max_length=200, description="Case-insensitive match on names and role."),
-    ] = None,
+    q: TextQuery = None,
     updated_since: UpdatedSince = None,
 ) -> service.OrganisationFilters:
     return service.OrganisationFilters(

@@ -3,7 +3,7 @@
 from typing import Annotated
 
 from fastapi import APIRouter, Path, Request
-from pydantic import BaseModel
+from pydantic import BaseModel, Field
 from starlette.responses import Response
 
 from app.errors import PROBLEM_TYPES, NotFound, problem_responses
@@ -13,9 +13,12 @@ router = APIRouter(prefix="/problems", tags=["meta"])
 
 
 class ProblemType(BaseModel):
-    type: str
-    title: str
-    description: str
+    type: str = Field(
+        description="The problem type: the `type` of the problems it explains.",
+        examples=["/problems/invalid-parameter"],
+    )
+    title: str = Field(description="Its short name, the `title` of those problems.")
+    description: str = Field(description="What it means and what a client should do about it.")
 
 
 @router.get(

@@ -6,6 +6,7 @@ from fastapi import APIRouter, Query, Request
 from pydantic import BaseModel, Field
 from starlette.responses import Response
 
+from app.api.list_query import SEARCH_RULES
 from app.api.params import ListParamsDep, check_value_count
 from app.api.responses import page_response
 from app.db import SessionDep
@@ -66,11 +67,8 @@ def search(
         str | None,
         Query(
             max_length=200,
-            description="Words to find, all of them, in any order. Each word also matches "
-            "as the start of a longer word, and plurals match singulars (`initiatives` "
-            'finds "initiative"); "double quotes" match an exact phrase. Case is ignored, '
-            "accents are not. Operators and punctuation are treated as spaces; a `q` with no "
-            "letters or digits is a 400. Without `q`, every record is a hit, in index order.",
+            description="Words to find. " + SEARCH_RULES + " Without `q`, every record is a "
+            "hit, in index order.",
             examples=["youth initiatives in Africa"],
         ),
     ] = None,

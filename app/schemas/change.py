@@ -20,7 +20,7 @@ class ChangePublic(BaseModel):
         "(by section id)."
     )
     record_id: str = Field(description="The record's id (its code or number for some).")
-    action: ChangeAction
+    action: ChangeAction = Field(description="created, updated or deleted.")
     title: str = Field(
         description="The record's title or name at the time; for a deletion, all that is left."
     )

@@ -1,6 +1,7 @@
 """Facet counts: how many records of a list have each value of a field."""
 
 from pydantic import BaseModel, Field
+from pydantic.json_schema import SkipJsonSchema
 
 from app.schemas.page import PageMeta
 
@@ -12,7 +13,9 @@ FACETS_DESCRIPTION = (
 
 
 class FacetedPageMeta(PageMeta):
-    facets: FacetCounts | None = Field(
+    # Left out of the JSON unless asked for, never null: the document says "optional", not
+    # "nullable", so generated clients get a plain mapping.
+    facets: FacetCounts | SkipJsonSchema[None] = Field(
         default=None,
         description=FACETS_DESCRIPTION,
         examples=[{"kind": {"national": 115, "regional": 20, "youth": 39}}],
@@ -20,5 +23,5 @@ class FacetedPageMeta(PageMeta):
 
 
 class Summary(BaseModel):
-    total: int = Field(description="Records matching the filters.", examples=[174])
+    total: int = Field(description="Records matching the filters.", examples=[175])
     facets: FacetCounts = Field(description=FACETS_DESCRIPTION)

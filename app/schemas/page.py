@@ -5,6 +5,7 @@ from typing import Generic, TypeVar
 from pydantic import BaseModel, Field
 
 T = TypeVar("T")
+META_DESCRIPTION = "About the whole list: its size, page size and sort."
 
 
 class PageLinks(BaseModel):
@@ -21,5 +22,5 @@ class PageMeta(BaseModel):
 
 class Page(BaseModel, Generic[T]):
     data: list[T] = Field(description="The records of this page (all fields unless `fields`).")
-    links: PageLinks
-    meta: PageMeta
+    links: PageLinks = Field(description="URLs of this page and its neighbours.")
+    meta: PageMeta = Field(description=META_DESCRIPTION)

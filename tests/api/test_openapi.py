@@ -55,6 +55,11 @@ def responses_of(document: dict[str, Any], operation: dict[str, Any]) -> dict[st
     return {status: resolve(document, r) for status, r in operation["responses"].items()}
 
 
+def parameters_of(document: dict[str, Any], operation: dict[str, Any]) -> list[dict[str, Any]]:
+    """An operation's parameters, each shared one (a $ref to components/parameters) resolved."""
+    return [resolve(document, p) for p in operation.get("parameters", [])]
+
+
 def format_checker() -> FormatChecker:
     """jsonschema checks `date-time` only with an optional package; check it here."""
     checker = FormatChecker()
@@ -130,7 +135,7 @@ def is_json_list(operation: dict[str, Any]) -> bool:
 def example_url(document: dict[str, Any], path: str) -> str:
     """The path with each path parameter filled in from the document's own example."""
     url = path
-    for parameter in document["paths"][path]["get"].get("parameters", []):
+    for parameter in parameters_of(document, document["paths"][path]["get"]):
         if parameter["in"] != "path":
             continue
         examples = parameter.get("examples") or parameter["schema"].get("examples")
@@ -214,7 +219,7 @@ def described(schema: dict[str, Any]) -> bool:
 
 def test_every_parameter_has_a_description_or_constraints(document: dict[str, Any]) -> None:
     for path, method, operation in operations(document):
-        for parameter in operation.get("parameters", []):
+        for parameter in parameters_of(document, operation):
             ok = parameter.get("description") or described(parameter["schema"])
             assert ok, f"{method} {path}: parameter {parameter['name']} is unexplained"
 

@@ -93,8 +93,10 @@ def expected_order(records: list[Record], key: KeyFn, ident: str, descending: bo
 def sort_values(client: TestClient, template: str) -> list[str]:
     document = client.get("/openapi.json").json()
     for parameter in document["paths"][template]["get"]["parameters"]:
-        if parameter["name"] == "sort":
-            return list(parameter["schema"]["enum"])
+        if parameter.get("name") == "sort":
+            # The sort keys are a named enum under components/schemas.
+            name = parameter["schema"]["$ref"].rsplit("/", 1)[-1]
+            return list(document["components"]["schemas"][name]["enum"])
     raise AssertionError(f"{template} declares no sort parameter")
 
 

@@ -1,0 +1,32 @@
+"""Every success response in the document has an example, and every example is what the
+API answers for seed.json: remade here from the seed and compared with the committed file."""
+
+import json
+from typing import Any
+
+from fastapi.testclient import TestClient
+
+from app.openapi_examples import EXAMPLES_PATH
+from tests.api.test_openapi import operations, resolve
+from tools.openapi_examples import build_examples
+
+
+def test_every_success_response_has_an_example_in_every_media_type(client: TestClient) -> None:
+    document = client.get("/openapi.json").json()
+    for path, method, operation in operations(document):
+        content = operation["responses"]["200"]["content"]
+        for media_type, entry in content.items():
+            (example,) = entry.get("examples", {}).values()
+            assert resolve(document, example)["value"], (method, path, media_type)
+
+
+def test_the_examples_are_the_api_s_answers_for_the_seed() -> None:
+    committed: dict[str, Any] = json.loads(EXAMPLES_PATH.read_text(encoding="utf-8"))
+    fresh = build_examples()
+    stale = sorted(
+        name for name in committed.keys() | fresh.keys() if committed.get(name) != fresh.get(name)
+    )
+    assert stale == [], (
+        "The examples no longer match seed.json or the API; remake them with "
+        "`.venv/bin/python -m tools.openapi_examples` and review the diff."
+    )
