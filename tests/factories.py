@@ -9,6 +9,13 @@ from app.models import Milestone, MilestoneOrganisation, Nri, Organisation
 from app.seed import period_bounds
 
 
+def _release(session: Session) -> None:
+    """End the read transaction `refresh` began, keeping the loaded record: on the in-memory
+    test database every connection is one shared connection, and a transaction left open
+    here would stop the app's own from beginning."""
+    session.close()
+
+
 def make_organisation(session: Session, **overrides: Any) -> Organisation:
     values: dict[str, Any] = {
         "id": "org-901",
@@ -23,6 +30,7 @@ def make_organisation(session: Session, **overrides: Any) -> Organisation:
     session.add(organisation)
     session.commit()
     session.refresh(organisation)
+    _release(session)
     return organisation
 
 
@@ -53,6 +61,7 @@ def make_milestone(
         )
     session.commit()
     session.refresh(milestone)
+    _release(session)
     return milestone
 
 
@@ -72,6 +81,7 @@ def make_nri(session: Session, **overrides: Any) -> Nri:
     session.add(nri)
     session.commit()
     session.refresh(nri)
+    _release(session)
     return nri
 
 

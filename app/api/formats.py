@@ -8,6 +8,8 @@ from dataclasses import dataclass
 from typing import Any
 
 from fastapi import Request
+from fastapi.datastructures import DefaultPlaceholder
+from fastapi.routing import APIRoute
 from starlette.responses import Response
 
 from app.errors import NotAcceptable, problem_responses
@@ -43,6 +45,7 @@ LIST_FORMATS = (JSON, CSV)
 MILESTONE_FORMATS = (JSON, CSV, ATOM, RSS, JSON_FEED, ICS)
 FEED_FORMATS = (ATOM, RSS, JSON_FEED)
 SUFFIXES = tuple(f.suffix for f in MILESTONE_FORMATS if f.suffix)
+ALIASES = {f.media_type: f.aliases for f in MILESTONE_FORMATS if f.aliases}
 
 MediaRange = tuple[str, str, float]
 
@@ -100,56 +103,122 @@ def negotiate(header: str | None, offered: Sequence[Format]) -> Format | None:
     return best
 
 
+def _not_acceptable(types: Sequence[str]) -> NotAcceptable:
+    return NotAcceptable(
+        f"This resource is available as {', '.join(types)}; the Accept header allows none of"
+        " them. A suffix on the path (.csv and others) picks a format without Accept."
+    )
+
+
 def accepting(*offered: Format) -> Callable[[Request], Coroutine[Any, Any, Format]]:
     """A dependency: the format the Accept header picks among `offered`, or a 406."""
 
     async def negotiated_format(request: Request) -> Format:
         found = negotiate(request.headers.get("accept"), offered)
         if found is None:
-            types = ", ".join(f.media_type for f in offered)
-            raise NotAcceptable(
-                f"This resource is available as {types}; the Accept header allows none of them."
-                " A suffix on the path (.csv and others) picks a format without Accept."
-            )
+            raise _not_acceptable([f.media_type for f in offered])
         return found
 
     return negotiated_format
 
 
+_route_media_types: dict[int, tuple[str, ...]] = {}
+
+
+def _media_types(route: APIRoute) -> tuple[str, ...]:
+    """The media types a route's 200 answer comes in, as its OpenAPI entry declares them:
+    the response class's own, then any other `content` declared for 200."""
+    key = id(route)
+    if key not in _route_media_types:
+        response_class = route.response_class
+        if isinstance(response_class, DefaultPlaceholder):
+            response_class = response_class.value
+        own = getattr(response_class, "media_type", None)
+        declared = (route.responses.get(200) or route.responses.get("200") or {}).get("content")
+        types = ([own] if own else []) + [t for t in declared or {} if t != own]
+        aliases = [a for t in types for a in ALIASES.get(t, ()) if a not in types]
+        _route_media_types[key] = tuple(types + aliases)
+    return _route_media_types[key]
+
+
+async def require_acceptable(request: Request) -> None:
+    """One rule for every operation: an Accept header that allows none of the media types an
+    operation answers in is a 406, whether it offers one format or several. A path suffix
+    (`/v1/nris.csv`) names the format itself and wins over Accept, as documented."""
+    header = request.headers.get("accept")
+    route = request.scope.get("route")
+    if not header or not isinstance(route, APIRoute) or route.path.endswith(SUFFIXES):
+        return
+    types = _media_types(route)
+    ranges = parse_accept(header)
+    if types and ranges and not any(quality(ranges, t) > 0 for t in types):
+        raise _not_acceptable(types)
+
+
 # --------------------------------------------------------------------------- OpenAPI
 
 TEXT = {"type": "string"}
-JSON_FEED_SCHEMA: dict[str, Any] = {
-    "type": "object",
-    "description": "JSON Feed 1.1 (https://jsonfeed.org/version/1.1).",
-    "required": ["version", "title", "items"],
-    "properties": {
-        "version": {"const": "https://jsonfeed.org/version/1.1"},
-        "title": {"type": "string"},
-        "home_page_url": {"type": "string", "format": "uri"},
-        "feed_url": {"type": "string", "format": "uri"},
-        "description": {"type": "string"},
-        "language": {"type": "string"},
-        "authors": {
-            "type": "array",
-            "items": {"type": "object", "properties": {"name": {"type": "string"}}},
-        },
-        "items": {
-            "type": "array",
+# JSON Feed is declared once under components/schemas (see document_formats) and referenced
+# by every feed response, so a generated client gets one model for it, not one per route.
+JSON_FEED_REF = {"$ref": "#/components/schemas/JsonFeed"}
+
+
+def _text(description: str, **schema: Any) -> dict[str, Any]:
+    return {"type": "string", "description": description, **schema}
+
+
+JSON_FEED_SCHEMAS: dict[str, Any] = {
+    "JsonFeed": {
+        "type": "object",
+        "title": "JsonFeed",
+        "description": "JSON Feed 1.1 (https://jsonfeed.org/version/1.1).",
+        "required": ["version", "title", "items"],
+        "properties": {
+            "version": {
+                "const": "https://jsonfeed.org/version/1.1",
+                "description": "The JSON Feed version this feed follows.",
+            },
+            "title": _text("The feed's name."),
+            "home_page_url": _text("The API list the feed shows, as JSON.", format="uri"),
+            "feed_url": _text("This feed's own URL.", format="uri"),
+            "description": _text("What the feed holds and in which order."),
+            "language": _text("The language of the feed's text (RFC 5646)."),
+            "authors": {
+                "type": "array",
+                "description": "Who publishes the feed.",
+                "items": {"$ref": "#/components/schemas/JsonFeedAuthor"},
+            },
             "items": {
-                "type": "object",
-                "required": ["id", "content_html"],
-                "properties": {
-                    "id": {"type": "string"},
-                    "url": {"type": "string", "format": "uri"},
-                    "external_url": {"type": "string", "format": "uri"},
-                    "title": {"type": "string"},
-                    "content_html": {"type": "string"},
-                    "summary": {"type": "string"},
-                    "date_published": {"type": "string", "format": "date-time"},
-                    "date_modified": {"type": "string", "format": "date-time"},
-                    "tags": {"type": "array", "items": {"type": "string"}},
-                },
+                "type": "array",
+                "description": "The entries, in the feed's order.",
+                "items": {"$ref": "#/components/schemas/JsonFeedItem"},
+            },
+        },
+    },
+    "JsonFeedAuthor": {
+        "type": "object",
+        "title": "JsonFeedAuthor",
+        "description": "A publisher of a JSON Feed.",
+        "properties": {"name": _text("The publisher's name.")},
+    },
+    "JsonFeedItem": {
+        "type": "object",
+        "title": "JsonFeedItem",
+        "description": "One entry of a JSON Feed: a milestone, or a change to the data.",
+        "required": ["id", "content_html"],
+        "properties": {
+            "id": _text("A stable, unique id of the entry (a tag: URI)."),
+            "url": _text("The record's URL in the API.", format="uri"),
+            "external_url": _text("The record's source page.", format="uri"),
+            "title": _text("The entry's headline."),
+            "content_html": _text("The entry as HTML."),
+            "summary": _text("The entry as one line of plain text."),
+            "date_published": _text("When the entry was first published.", format="date-time"),
+            "date_modified": _text("When the entry last changed.", format="date-time"),
+            "tags": {
+                "type": "array",
+                "description": "Keywords: a milestone's kind; a change's collection and action.",
+                "items": {"type": "string"},
             },
         },
     },
@@ -158,7 +227,7 @@ JSON_FEED_SCHEMA: dict[str, Any] = {
 
 def content(*formats: Format) -> dict[str, Any]:
     """OpenAPI `content` entries for non-JSON formats."""
-    return {f.media_type: {"schema": JSON_FEED_SCHEMA if f is JSON_FEED else TEXT} for f in formats}
+    return {f.media_type: {"schema": JSON_FEED_REF if f is JSON_FEED else TEXT} for f in formats}
 
 
 DESCRIPTIONS = {
@@ -212,6 +281,7 @@ def document_formats(document: dict[str, Any]) -> None:
         for parameter in item["get"].get("parameters", []):
             if parameter["name"] in schemas:
                 parameter["schema"] = copy.deepcopy(schemas[parameter["name"]])
+    document.setdefault("components", {}).setdefault("schemas", {}).update(JSON_FEED_SCHEMAS)
     tags = document.setdefault("tags", [])
     known = {t["name"] for t in tags}
     for name, text in EXTRA_TAGS.items():
@@ -223,4 +293,5 @@ EXTRA_TAGS = {
     "feeds": "Atom, RSS 2.0 and JSON Feed for newsletters: upcoming and recent milestones, "
     "and what changed in the data.",
     "changes": "The change log: every record created, updated or deleted, oldest first.",
+    "search": "Full-text search across every collection and the fact sheet's sections.",
 }

@@ -14,27 +14,33 @@ from app.services import dataset as service
 
 
 class CollectionLink(BaseModel):
-    name: str = Field(examples=["nris"])
-    href: str = Field(examples=["/v1/nris"])
-    count: int = Field(description="Records held.", examples=[174])
+    name: str = Field(description="The collection's name in URLs.", examples=["nris"])
+    href: str = Field(description="Its list (relative URL).", examples=["/v1/nris"])
+    count: int = Field(description="Records held.", examples=[175])
 
 
 class DataVersion(BaseModel):
-    title: str
-    version: str = Field(description="Date of the reference data.", examples=["2026-11-29"])
-    description: str
+    title: str = Field(description="The data set's name.")
+    version: str = Field(description="Date of the reference data.", examples=["2026-12-04"])
+    curated_on: dt.date = Field(
+        description="The day the data was last curated (the date of the reference data). "
+        "`status=upcoming` and the upcoming feed are relative to today's UTC date, so they "
+        "empty as time passes unless the data is curated again.",
+        examples=["2026-12-04"],
+    )
+    description: str = Field(description="What the data holds.")
     revision: int = Field(description="Goes up by one with every change to the data.")
-    changed_at: dt.datetime
-    notes: list[str]
+    changed_at: dt.datetime = Field(description="When the data last changed (UTC).")
+    notes: list[str] = Field(description="What is known to be missing or uncertain in the data.")
 
 
 class ApiIndex(BaseModel):
-    api_version: str = Field(examples=[__version__])
+    api_version: str = Field(description="The version of this API's code.", examples=[__version__])
     data: DataVersion | None = Field(description="Null until data has been loaded.")
-    collections: list[CollectionLink]
-    fact_sheet: str = Field(examples=["/v1/fact-sheet"])
-    openapi: str = Field(examples=["/openapi.json"])
-    docs: str = Field(examples=["/docs"])
+    collections: list[CollectionLink] = Field(description="Every collection, with its list.")
+    fact_sheet: str = Field(description="The fact sheet itself.", examples=["/v1/fact-sheet"])
+    openapi: str = Field(description="This OpenAPI document.", examples=["/openapi.json"])
+    docs: str = Field(description="Interactive documentation.", examples=["/docs"])
 
 
 router = APIRouter(tags=["meta"])

@@ -2,14 +2,17 @@
 
 import datetime as dt
 import re
+from collections import Counter
 from dataclasses import dataclass
-from typing import Annotated, Any, get_args
+from typing import Annotated, Any, get_args, get_origin
 
 from fastapi import Depends, Query, Request
+from fastapi.concurrency import run_in_threadpool
 from fastapi.dependencies.models import Dependant
 
+from app.cursors import CursorCodec
 from app.errors import BadRequest
-from app.paging import PageRequest, decode_cursor
+from app.paging import PageRequest
 
 MAX_LIMIT = 200
 MAX_VALUES = 20
@@ -23,6 +26,7 @@ class QuerySpec:
 
     known: frozenset[str]
     dates: frozenset[str]  # parameters typed as a date or a date-time
+    single: frozenset[str]  # parameters that take one value (not a list)
 
 
 _query_specs: dict[int, QuerySpec] = {}
@@ -35,6 +39,12 @@ def _is_date_type(annotation: Any) -> bool:
     if isinstance(annotation, type):
         return issubclass(annotation, dt.date)
     return any(_is_date_type(arg) for arg in get_args(annotation))
+
+
+def _is_list_type(annotation: Any) -> bool:
+    if get_origin(annotation) is list:
+        return True
+    return any(_is_list_type(arg) for arg in get_args(annotation))
 
 
 def _query_fields(dependant: Dependant) -> list[Any]:
@@ -52,12 +62,14 @@ def _query_spec(request: Request) -> QuerySpec:
         _query_specs[key] = QuerySpec(
             known=frozenset(f.alias for f in fields),
             dates=frozenset(f.alias for f in fields if _is_date_type(f.field_info.annotation)),
+            single=frozenset(f.alias for f in fields if not _is_list_type(f.field_info.annotation)),
         )
     return _query_specs[key]
 
 
-# The dependencies here do no I/O: as `async def` they run on the event loop instead of
-# costing a thread-pool round trip each.
+# The dependencies here do no I/O (but list_params's one read of the cursor key, handed to a
+# thread): as `async def` they run on the event loop instead of costing a thread-pool round
+# trip each.
 async def reject_unknown_params(request: Request) -> None:
     """A silently ignored typo (`?knd=youth`) would hand the client wrong data. Also refused
     here, for every route at once: NUL characters, which no parameter means and PostgreSQL
@@ -81,6 +93,16 @@ async def reject_unknown_params(request: Request) -> None:
                 for n in unknown
             ],
         )
+    # Last-wins would answer a query the client did not mean (`limit=1&limit=2`) while
+    # `links.self` echoed both values.
+    counts = Counter(name for name, _ in items)
+    repeated = sorted(n for n, count in counts.items() if count > 1 and n in spec.single)
+    if repeated:
+        raise BadRequest(
+            f"Query parameter(s) given more than once: {', '.join(repeated)}. Each takes one "
+            "value.",
+            [{"name": n, "in": "query", "reason": "takes one value"} for n in repeated],
+        )
     for name, value in items:
         if name in spec.dates and _NUMBER.match(value):
             raise BadRequest.for_param(name, "must be an ISO 8601 date such as 2025-12-31")
@@ -97,13 +119,16 @@ class ListParams:
     limit: int
     cursor: str | None
     fields: list[str] | None
+    codec: CursorCodec
 
     def page(self, sort: str) -> PageRequest:
-        cursor = decode_cursor(self.cursor, sort) if self.cursor else None
+        # An empty `cursor=` is no cursor this API issued either.
+        cursor = self.codec.decode(self.cursor, sort) if self.cursor is not None else None
         return PageRequest(limit=self.limit, sort=sort, cursor=cursor)
 
 
 async def list_params(
+    request: Request,
     limit: Annotated[
         int,
         Query(ge=1, le=MAX_LIMIT, description=f"Records per page, 1 to {MAX_LIMIT}."),
@@ -111,6 +136,7 @@ async def list_params(
     cursor: Annotated[
         str | None,
         Query(
+            min_length=1,
             max_length=500,
             description="Opaque position from a `links.next` or `links.prev` URL. Keep the "
             "other parameters as they were; a cursor only works with the sort it was made for.",
@@ -126,7 +152,18 @@ async def list_params(
         ),
     ] = None,
 ) -> ListParams:
-    return ListParams(limit=limit, cursor=cursor, fields=fields.split(",") if fields else None)
+    codec: CursorCodec = request.app.state.cursor_codec
+    if not codec.ready:
+        # Once per process, the cursor key is read (or made) in the database: in a worker
+        # thread, and before the route's session begins its transaction (an in-memory SQLite
+        # database has a single connection, which cannot hold two transactions at once).
+        await run_in_threadpool(codec.key)
+    return ListParams(
+        limit=limit,
+        cursor=cursor,
+        fields=fields.split(",") if fields else None,
+        codec=codec,
+    )
 
 
 ListParamsDep = Annotated[ListParams, Depends(list_params)]

@@ -16,6 +16,7 @@ from app.api import (
     organisations,
     problems,
 )
+from app.api.formats import require_acceptable
 from app.api.params import reject_unknown_params
 from app.api.search import router as search_router
 
@@ -26,7 +27,7 @@ v1.include_router(search_router)
 for module in (organisation_milestones, changes, feeds):
     v1.include_router(module.router)
 
-api_router = APIRouter(dependencies=[Depends(reject_unknown_params)])
+api_router = APIRouter(dependencies=[Depends(reject_unknown_params), Depends(require_acceptable)])
 api_router.include_router(index.router)
 api_router.include_router(v1)
 api_router.include_router(health.router)

@@ -3,6 +3,7 @@
 import datetime as dt
 from collections.abc import Iterable, Mapping
 from typing import Any
+from urllib.parse import urlencode
 
 from app.feeds.model import TAG, Entry, Feed
 from app.feeds.text import (
@@ -96,6 +97,10 @@ def change_entry(row: Row, base_url: str) -> Entry:
     collection, record_id, action = row["collection"], row["record_id"], row["action"]
     noun = SINGULAR.get(collection, collection)
     record_url = base_url + row["href"] if row.get("href") else None
+    # A removed record has no page; what is left to read of it is its history.
+    history_url = (
+        base_url + "/v1/changes?" + urlencode({"collection": collection, "record_id": record_id})
+    )
     at = row["at"].astimezone(dt.UTC)
     # Month names from our own table: strftime's follow the server's locale.
     moment = f"{at.day} {MONTHS[at.month - 1]} {at.year} at {at:%H:%M} UTC"
@@ -107,8 +112,8 @@ def change_entry(row: Row, base_url: str) -> Entry:
         headline = "Removed"
         sentence = (
             f"The {esc(noun)} {named} was removed from the data in revision "
-            f"{row['revision']}, on {moment}. It is no longer served; this entry is what is "
-            "left of it."
+            f"{row['revision']}, on {moment}. It is no longer served; its history stays in "
+            f'<a href="{esc(history_url)}">the change log</a>.'
         )
     else:
         headline, phrase = VERBS.get(action, (action.capitalize(), f"{action} in"))
@@ -123,7 +128,7 @@ def change_entry(row: Row, base_url: str) -> Entry:
         updated=row["at"],
         summary=f"{headline} {noun} {record_id} in data revision {row['revision']}.",
         content_html=paragraph(None, sentence),
-        link=record_url,
+        link=record_url or history_url,
         categories=(collection, action),
     )
 

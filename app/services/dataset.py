@@ -1,5 +1,6 @@
 """The dataset as a whole: counts per collection, its version and revision, readiness."""
 
+import datetime as dt
 from typing import Any
 
 from sqlalchemy import func, select, text
@@ -33,6 +34,8 @@ def dataset_info(session: Session) -> dict[str, Any] | None:
     return {
         "title": data["title"],
         "version": data["version"],
+        # The seed schema makes the version the ISO date of the reference data.
+        "curated_on": dt.date.fromisoformat(data["version"]),
         "description": data["description"],
         "revision": data["revision"],
         "changed_at": data["changed_at"],

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from types import ModuleType
 from typing import Any
 
-from sqlalchemy import ColumnElement, Float, Integer, cast, false, func, literal, select
+from sqlalchemy import ColumnElement, Float, Integer, cast, func, literal, select, type_coerce
 from sqlmodel import Session
 
 from app.errors import BadRequest
@@ -40,18 +40,11 @@ def parse_q(q: str) -> SearchQuery:
 
 
 def record_match(q: str | None, collection: str, id_column: Any) -> list[ColumnElement[bool]]:
-    """The list filter `q`: records of `collection` whose search document matches.
-
-    A `q` with nothing to search for (empty, or punctuation only) matches no record, as an
-    empty substring never did either."""
+    """The list filter `q`: records of `collection` whose search document matches, by the
+    rules of /v1/search, which include its 400 for a `q` with nothing to search for."""
     if q is None:
         return []
-    try:
-        query = parse(q)
-    except EmptyQuery:
-        return [false()]
-    except TooManyTerms as exc:
-        raise BadRequest.for_param("q", str(exc)) from exc
+    query = parse_q(q)
     record_id: Any = DOCUMENTS.c.record_id
     if isinstance(id_column.type, Integer):
         record_id = cast(record_id, Integer)
@@ -96,7 +89,8 @@ def search(session: Session, filters: SearchFilters, page: PageRequest) -> PageR
     # Otherwise every hit is a document: rank, count and page on the match alone, and read
     # the documents of the page only (a broad query matches thousands).
     count = select(func.count()).select_from(statement.subquery())
-    ordering = Ordering(page.sort, SortKey(hits.c.score), hits.c.id)
+    # The index's rowid comes untyped; typed, a cursor's id is checked as the integer it is.
+    ordering = Ordering(page.sort, SortKey(hits.c.score), type_coerce(hits.c.id, Integer))
     result = fetch_page(session.execute, statement, count, ordering, page, "id", dict)
     ids = [row["id"] for row in result.rows]
     documents = {

@@ -103,7 +103,13 @@ def test_the_changes_feed_shows_the_edit_and_the_removal_newest_first(
     assert removed.title == f"Removed NRI: {reseeded['removed_name']}"
     content = removed.content[0].value if "content" in removed else removed.summary
     assert "was removed from the data in revision 2" in content
-    assert "link" not in removed or "nri-018" not in removed.link
+    # The removed record has no page: its entry links to its history, which holds the tombstone.
+    assert removed.link == "http://testserver/v1/changes?collection=nris&record_id=nri-018"
+    history = client.get(removed.link.removeprefix("http://testserver")).json()["data"]
+    assert [(c["action"], c["record_id"]) for c in history] == [
+        ("created", "nri-018"),
+        ("deleted", "nri-018"),
+    ]
     assert renamed.title == "Updated NRI: Renamed IGF"
     assert renamed.link == "http://testserver/v1/nris/nri-017"
     stamps = [calendar.timegm(e[key]) for e in (removed, renamed) for key in PARSED_DATES]
@@ -117,7 +123,8 @@ def test_the_changes_json_feed_holds_the_same_items(
     latest = client.get("/v1/changes?sort=-id&limit=50").json()["data"]
     assert [i["id"] for i in items] == [f"{TAG}changes/{c['id']}" for c in latest]
     assert [i["date_published"] for i in items[:2]] == ["2026-12-01T09:30:00Z"] * 2
-    assert "url" not in items[0] and items[1]["url"].endswith("/v1/nris/nri-017")
+    assert items[0]["url"].endswith("/v1/changes?collection=nris&record_id=nri-018")
+    assert items[1]["url"].endswith("/v1/nris/nri-017")
 
 
 def test_a_second_identical_load_logs_nothing(

@@ -9,6 +9,7 @@ from sqlmodel import SQLModel
 from app.main import create_app
 from app.migrate import head_revision, upgrade
 from app.settings import Settings
+from tests.conftest import FakeClock
 
 COLLECTIONS = {
     "milestones": "milestones",
@@ -58,19 +59,20 @@ def test_index_links_to_answering_documents(client: TestClient, seeded: dict[str
     ]
 
 
-def test_index_states_the_data_version_of_the_seed(
-    client: TestClient, seeded: dict[str, Any]
+def test_index_states_the_data_version_and_when_it_was_curated_and_loaded(
+    client: TestClient, seeded: dict[str, Any], clock: FakeClock
 ) -> None:
     data = client.get("/v1").json()["data"]
     dataset = seeded["dataset"]
-    assert {k: v for k, v in data.items() if k != "changed_at"} == {
+    assert data == {
         "title": dataset["title"],
         "version": dataset["version"],
+        "curated_on": dataset["version"],
         "description": dataset["description"],
         "notes": dataset["notes"],
         "revision": 1,
+        "changed_at": clock.now.isoformat().replace("+00:00", "Z"),
     }
-    assert data["changed_at"].endswith("Z")
 
 
 def test_index_before_any_data_has_null_data_and_zero_counts(client: TestClient) -> None:
@@ -118,5 +120,13 @@ def test_readyz_is_200_once_a_fresh_database_is_migrated(tmp_path: Path) -> None
     body = after.json()
     # The pool's figures move with traffic; its size is the configured one.
     assert body.pop("pool")["size"] == app.state.settings.db_pool_size
+    # Nothing else in flight; the in-process client opens no connections to count.
+    assert body.pop("load") == {
+        "in_flight": 0,
+        "limit": 1000,
+        "clients": 0,
+        "per_client": 100,
+        "connections": None,
+    }
     assert body == {"status": "ok", "database": "ok", "migration": head_revision()}
     assert head_revision() is not None
