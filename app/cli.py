@@ -1,4 +1,9 @@
-"""factsheet serve | migrate | seed | check-seed: the commands operators run."""
+"""factsheet serve | migrate | seed | check-seed: the commands operators run.
+
+Every failure an operator can cause ends in one line on stderr that names the setting or file
+at fault, never a traceback, and in one of the EXIT_* codes (listed in the README's Commands
+section).
+"""
 
 import argparse
 import os
@@ -14,12 +19,71 @@ from app.resources import seed_path
 if TYPE_CHECKING:
     from sqlalchemy import Engine
 
+    from app.seed_check import SeedProblem
+    from app.settings import Settings
+
+EXIT_OK = 0
+# The command ran and failed: the seed file is unusable or invalid, or the database could not
+# be used. Seeding changes nothing in either case.
+EXIT_FAILED = 1
+# The command never started: a wrong argument (argparse's own code), FACTSHEET_* setting or
+# database URL.
+EXIT_USAGE = 2
+EXIT_INTERRUPTED = 130  # Ctrl-C, as a shell reports a SIGINT
+
+
+class ConfigurationError(Exception):
+    """A setting the command cannot run with; the message names it."""
+
+
+def _settings() -> "Settings":
+    from pydantic import ValidationError
+
+    from app.settings import describe_invalid_settings, get_settings
+
+    try:
+        return get_settings()
+    except ValidationError as exc:
+        raise ConfigurationError(describe_invalid_settings(exc)) from None
+
+
+def _database_url() -> str:
+    from app.db import UnsupportedDatabaseURL, check_database_url
+
+    url = _settings().resolved_database_url
+    try:
+        check_database_url(url)
+    except UnsupportedDatabaseURL as exc:
+        raise ConfigurationError(f"FACTSHEET_DATABASE_URL: {exc}") from None
+    return url
+
 
 def _engine() -> "Engine":
     from app.db import make_engine
-    from app.settings import get_settings
 
-    return make_engine(get_settings().resolved_database_url)
+    # A server that never answers would otherwise hold the command forever.
+    return make_engine(_database_url(), connect_timeout=_settings().db_connect_timeout)
+
+
+def _shown_database(url: str) -> str:
+    """The URL without its password, a SQLite file as an absolute path."""
+    from sqlalchemy.engine import make_url
+
+    parsed = make_url(url)
+    if parsed.get_backend_name() == "sqlite" and parsed.database not in (None, "", ":memory:"):
+        parsed = parsed.set(database=str(Path(parsed.database or "").absolute()))
+    return parsed.render_as_string(hide_password=True)
+
+
+def _seed_file(args: argparse.Namespace) -> Path:
+    # Absolute, so that the line naming it settles which copy was read (checkout or bundled).
+    return Path(args.path).absolute() if getattr(args, "path", None) else seed_path()
+
+
+def _report_problems(path: Path, problems: "Sequence[SeedProblem]", outcome: str = "") -> None:
+    for problem in problems:
+        print(f"error: {problem}", file=sys.stderr)
+    print(f"{path}: {len(problems)} problem(s){outcome}", file=sys.stderr)
 
 
 def cmd_migrate(_: argparse.Namespace) -> int:
@@ -31,49 +95,47 @@ def cmd_migrate(_: argparse.Namespace) -> int:
     finally:
         engine.dispose()
     print("database migrated to head")
-    return 0
+    return EXIT_OK
 
 
 def cmd_seed(args: argparse.Namespace) -> int:
     from app.migrate import upgrade
     from app.seed import SeedInvalid, sync_seed
-    from app.seed_check import load_seed_file
+    from app.seed_check import SeedFileError, load_seed_file
 
-    path = Path(args.path) if args.path else seed_path()
+    path = _seed_file(args)
     try:
         data = load_seed_file(path)
-    except (OSError, ValueError) as exc:
-        print(f"error: cannot read {path}: {exc}", file=sys.stderr)
-        return 2
+    except SeedFileError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return EXIT_FAILED
     engine = _engine()
     try:
         upgrade(engine)
         report = sync_seed(engine, data)
     except SeedInvalid as exc:
-        for problem in exc.problems:
-            print(f"error: {problem}", file=sys.stderr)
-        print(
-            f"{path}: {len(exc.problems)} problem(s); the database was not changed", file=sys.stderr
-        )
-        return 1
+        _report_problems(path, exc.problems, "; the database was not changed")
+        return EXIT_FAILED
     finally:
         engine.dispose()
     print(f"seeded from {path}: {report.summary()}")
-    return 0
+    return EXIT_OK
 
 
 def cmd_check_seed(args: argparse.Namespace) -> int:
-    from app.seed_check import check_seed_file
+    from app.seed_check import SeedFileError, check_seed, load_seed_file
 
-    path = Path(args.path) if args.path else seed_path()
-    problems = check_seed_file(path)
-    for problem in problems:
-        print(f"error: {problem}", file=sys.stderr)
+    path = _seed_file(args)
+    try:
+        problems = check_seed(load_seed_file(path))
+    except SeedFileError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return EXIT_FAILED
     if problems:
-        print(f"{path}: {len(problems)} problem(s)", file=sys.stderr)
-        return 1
+        _report_problems(path, problems)
+        return EXIT_FAILED
     print(f"{path}: ok")
-    return 0
+    return EXIT_OK
 
 
 def _exit_zero(_signum: int, _frame: FrameType | None) -> None:
@@ -88,8 +150,11 @@ def _exit_zero(_signum: int, _frame: FrameType | None) -> None:
 def cmd_serve(args: argparse.Namespace) -> int:
     import uvicorn
 
+    from app.db import make_engine
+    from app.db_wait import DatabaseNotAnswering, wait_for_database
     from app.migrate import upgrade
-    from app.seed import seed_if_empty
+    from app.seed import SeedInvalid, seed_if_empty
+    from app.seed_check import SeedFileError
     from app.settings import get_settings
 
     # Workers are separate processes that build their settings from the environment.
@@ -98,11 +163,24 @@ def cmd_serve(args: argparse.Namespace) -> int:
         if value is not None:
             os.environ[f"FACTSHEET_{name.upper()}"] = str(value)
     get_settings.cache_clear()
-    settings = get_settings()
-    engine = _engine()
+    settings = _settings()
+    url = _database_url()
+    path = seed_path()
+    print(f"database {_shown_database(url)}, seed file {path}", flush=True)
+    engine = make_engine(url, connect_timeout=settings.db_connect_timeout)
     try:
+        wait_for_database(engine, settings.db_startup_timeout, lambda line: print(line, flush=True))
         upgrade(engine)
-        report = seed_if_empty(engine, seed_path())
+        report = seed_if_empty(engine, path)
+    except SeedFileError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return EXIT_FAILED
+    except SeedInvalid as exc:
+        _report_problems(path, exc.problems, "; the database was left empty")
+        return EXIT_FAILED
+    except DatabaseNotAnswering as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return EXIT_FAILED
     finally:
         engine.dispose()
     if report is not None:
@@ -126,8 +204,17 @@ def cmd_serve(args: argparse.Namespace) -> int:
         # No limit_concurrency: uvicorn's 503 is bare text; app.concurrency sheds load instead.
         timeout_keep_alive=settings.timeout_keep_alive,
         backlog=settings.backlog,
+        # uvicorn's protocols with the request head bounded on h11 and httptools alike, and
+        # refused with 431, whatever the packets (app.http_protocols reads the bound here).
+        http="app.http_protocols:AutoHTTPProtocol",
+        h11_max_incomplete_event_size=settings.max_header_bytes,
+        # uvicorn would rewrite the client and scheme from X-Forwarded-* itself, trusting
+        # 127.0.0.1 by default; app.client_address decides that, from
+        # FACTSHEET_TRUSTED_PROXIES. And no `server: uvicorn` to tell strangers.
+        proxy_headers=False,
+        server_header=False,
     )
-    return 0
+    return EXIT_OK
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -168,9 +255,7 @@ def _storage_error(exc: BaseException) -> str:
     """One line an operator can act on, instead of a driver traceback."""
     from sqlalchemy.engine import make_url
 
-    from app.settings import get_settings
-
-    url = make_url(get_settings().resolved_database_url)
+    url = make_url(_database_url())
     reason = getattr(exc, "orig", None) or exc  # the driver's own words
     hint = ""
     if url.get_backend_name() == "sqlite":
@@ -185,10 +270,15 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     try:
         result: int = args.func(args)
+    except ConfigurationError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return EXIT_USAGE
     except (OSError, SQLAlchemyError) as exc:
         # A read-only directory, a full disk, an unreachable server: say so and exit 1.
         print(f"error: {_storage_error(exc)}", file=sys.stderr)
-        return 1
+        return EXIT_FAILED
+    except KeyboardInterrupt:
+        return EXIT_INTERRUPTED
     return result
 
 

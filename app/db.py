@@ -7,9 +7,46 @@ from typing import Annotated, Any
 import orjson
 from fastapi import Depends, Request
 from sqlalchemy import Engine, create_engine, event
-from sqlalchemy.engine import make_url
+from sqlalchemy.engine import URL, make_url
+from sqlalchemy.exc import ArgumentError
 from sqlalchemy.pool import StaticPool
 from sqlmodel import Session
+
+from app import db_deadline
+from app.sqlite_file import follow_replacements
+
+# The backends the migrations, the search index and the tests cover; any other would fail
+# later and less clearly (or import a driver that is not installed).
+SUPPORTED_URLS = (
+    "supported: sqlite:///path/to/file.db, postgresql+psycopg://user:password@host:5432/db"
+)
+SUPPORTED_DRIVERS = frozenset({"sqlite", "sqlite+pysqlite", "postgresql+psycopg"})
+
+
+# How long a SQLite connection waits for a lock when no statement timeout is given.
+SQLITE_LOCK_TIMEOUT = 30.0
+# A server that still answers cancels a statement at statement_timeout, with a clear error;
+# the client-side deadline (app.db_deadline) waits this much longer before it cuts one off.
+ROUND_TRIP_MARGIN = 1.0
+
+
+class UnsupportedDatabaseURL(ValueError):
+    """A database URL this app cannot use; the message never repeats the URL (a password)."""
+
+
+def check_database_url(url: str) -> URL:
+    """`url` parsed, or UnsupportedDatabaseURL saying what is wrong and what would work."""
+    try:
+        parsed = make_url(url)
+    except ArgumentError:
+        raise UnsupportedDatabaseURL(f"not a database URL ({SUPPORTED_URLS})") from None
+    if parsed.drivername not in SUPPORTED_DRIVERS:
+        backend = parsed.get_backend_name()
+        hint = ", PostgreSQL needs the psycopg driver" if backend == "postgresql" else ""
+        raise UnsupportedDatabaseURL(
+            f"unsupported database {parsed.drivername!r}{hint} ({SUPPORTED_URLS})"
+        )
+    return parsed
 
 
 def is_sqlite(url: str) -> bool:
@@ -24,13 +61,19 @@ def make_engine(
     pool_timeout: float = 10.0,
     pool_pre_ping: bool = True,
     pool_recycle: float = 1800.0,
+    connect_timeout: int | None = None,
+    statement_timeout: float | None = None,
 ) -> Engine:
     """An engine for `url`. The pool settings are per process: N workers or replicas hold
     up to N * (pool_size + max_overflow) connections, which must stay below PostgreSQL's
-    max_connections (minus what migrations, seeds and admins need)."""
-    parsed = make_url(url)
+    max_connections (minus what migrations, seeds and admins need).
+
+    `connect_timeout` bounds a new PostgreSQL connection; `statement_timeout` each statement
+    (see app.db_deadline) or, on SQLite, each wait for a lock. Serving sets both; migrations
+    and seeds, which may rightly take long, leave the statements unbounded."""
+    parsed = check_database_url(url)
     if parsed.get_backend_name() != "sqlite":
-        return create_engine(
+        engine = create_engine(
             url,
             # One snapshot per request: a response never mixes data from before and after
             # a reseed. Writers ask for READ COMMITTED (see dialect.write_options).
@@ -42,12 +85,22 @@ def make_engine(
             pool_pre_ping=pool_pre_ping,
             # A connection a proxy or the server dropped while idle would fail its request.
             pool_recycle=int(pool_recycle),
+            connect_args=_postgres_connect_args(parsed, connect_timeout, statement_timeout),
         )
+        if statement_timeout is not None:
+            deadline = statement_timeout + ROUND_TRIP_MARGIN
+
+            @event.listens_for(engine, "do_connect")
+            def _with_deadline(_dialect: Any, _record: Any, cargs: Any, cparams: Any) -> Any:
+                return db_deadline.connect(deadline, *cargs, **cparams)
+
+        return engine
     in_memory = parsed.database in (None, "", ":memory:")
     if not in_memory and parsed.database:
         Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
+    lock_timeout = statement_timeout or SQLITE_LOCK_TIMEOUT
     kwargs: dict[str, Any] = {
-        "connect_args": {"check_same_thread": False, "timeout": 30},
+        "connect_args": {"check_same_thread": False, "timeout": lock_timeout},
         "json_deserializer": orjson.loads,
     }
     if in_memory:
@@ -64,7 +117,7 @@ def make_engine(
         dbapi_connection.isolation_level = None
         cursor = dbapi_connection.cursor()
         cursor.execute("PRAGMA foreign_keys=ON")
-        cursor.execute("PRAGMA busy_timeout=30000")
+        cursor.execute(f"PRAGMA busy_timeout={round(lock_timeout * 1000)}")
         if not in_memory:
             cursor.execute("PRAGMA journal_mode=WAL")
             cursor.execute("PRAGMA synchronous=NORMAL")
@@ -77,7 +130,24 @@ def make_engine(
         mode = "IMMEDIATE" if connection.get_execution_options().get("sqlite_write") else ""
         connection.exec_driver_sql(f"BEGIN {mode}".strip())
 
+    if not in_memory and parsed.database:
+        follow_replacements(engine, parsed.database)
     return engine
+
+
+def _postgres_connect_args(
+    parsed: URL, connect_timeout: int | None, statement_timeout: float | None
+) -> dict[str, Any]:
+    """libpq parameters for the timeouts; what the URL's own query says wins."""
+    args: dict[str, Any] = {}
+    if connect_timeout is not None and "connect_timeout" not in parsed.query:
+        args["connect_timeout"] = connect_timeout
+    if statement_timeout is not None:
+        option = f"-c statement_timeout={round(statement_timeout * 1000)}"
+        given = parsed.query.get("options")
+        # Later -c options override earlier ones: the URL's come last.
+        args["options"] = f"{option} {given}" if isinstance(given, str) else option
+    return args
 
 
 def get_session(request: Request) -> Iterator[Session]:

@@ -179,11 +179,11 @@ def test_without_a_database_url_the_database_is_created_under_data_of_the_cwd(
 
 
 def test_seed_loads_the_bundled_file_and_a_second_run_says_no_changes(
-    env: dict[str, str], db_path: Path, tmp_path: Path
+    env: dict[str, str], db_path: Path, tmp_path: Path, seed_data: dict[str, Any]
 ) -> None:
     first = run(["seed"], env, tmp_path)
     assert first.returncode == 0, first.stderr
-    assert "nris: +174 ~0 -0" in first.stdout
+    assert f"nris: +{len(seed_data['nris'])} ~0 -0" in first.stdout
     assert first.stdout.rstrip().endswith("(data revision 1)")
     before = sqlite_dump(db_path)
 
@@ -235,20 +235,33 @@ def test_seed_with_a_broken_file_leaves_a_new_database_without_data(
 
 @pytest.mark.parametrize(
     ("content", "reason"),
-    [(None, "No such file"), ("{not json", "line 1, column 2")],
+    [(None, "cannot read: No such file"), ("{not json", "invalid JSON at line 1, column 2")],
     ids=["missing", "not-json"],
 )
-def test_seed_with_an_unreadable_file_exits_2_without_touching_the_database(
+def test_seed_with_an_unreadable_file_exits_1_in_one_line_without_touching_the_database(
     env: dict[str, str], db_path: Path, tmp_path: Path, content: str | None, reason: str
 ) -> None:
     path = tmp_path / "seed.json"
     if content is not None:
         path.write_text(content, encoding="utf-8")
     result = run(["seed", str(path)], env, tmp_path)
-    assert result.returncode == 2
-    assert f"error: cannot read {path}" in result.stderr
-    assert reason in result.stderr
+    assert result.returncode == 1
+    [line] = result.stderr.splitlines()
+    assert line.startswith(f"error: {path}: {reason}")
+    assert line.count(str(path)) == 1
     assert not db_path.exists()
+
+
+def test_seed_and_check_seed_name_the_default_file_they_read(
+    env: dict[str, str], tmp_path: Path
+) -> None:
+    # In a checkout (or an editable install, as the tests run) the default is the checkout's
+    # seed.json; the line settles which copy was read.
+    seeded = run(["seed"], env, tmp_path)
+    assert seeded.returncode == 0, seeded.stderr
+    assert seeded.stdout.startswith(f"seeded from {SEED_PATH}: ")
+    checked = run(["check-seed"], env, tmp_path, "factsheet")
+    assert checked.stdout == f"{SEED_PATH}: ok\n"
 
 
 # --------------------------------------------------------------------------- check-seed
@@ -316,7 +329,10 @@ def server(
 
 @pytest.mark.slow
 def test_serve_on_an_empty_database_migrates_seeds_and_answers(
-    server: tuple[str, "subprocess.Popen[bytes]"], server_log: Path
+    server: tuple[str, "subprocess.Popen[bytes]"],
+    server_log: Path,
+    db_path: Path,
+    seed_data: dict[str, Any],
 ) -> None:
     base_url, process = server
     wait_until_ready(base_url, process, server_log)
@@ -327,13 +343,14 @@ def test_serve_on_an_empty_database_migrates_seeds_and_answers(
     assert len(body["data"]) == 5
     assert {nri["kind"] for nri in body["data"]} == {"youth"}
     assert body["links"]["next"]
-    assert body["meta"]["total"] == 42
+    assert body["meta"]["total"] == sum(nri["kind"] == "youth" for nri in seed_data["nris"])
 
     # uvicorn shuts down gracefully, then re-raises SIGTERM so the parent sees it.
     assert stop(process) in (0, -signal.SIGTERM)
     log = server_log.read_text()
+    assert f"database sqlite:///{db_path}, seed file {SEED_PATH}\n" in log
     assert "loaded seed.json into an empty database" in log
-    assert "nris: +174 ~0 -0" in log
+    assert f"nris: +{len(seed_data['nris'])} ~0 -0" in log
     assert "Application shutdown complete" in log
 
 
@@ -346,5 +363,8 @@ def test_serve_answers_readyz_with_the_head_revision(
     ready = httpx.get(f"{base_url}/readyz", timeout=5)
     body = ready.json()
     assert body.pop("pool")["size"] == 5  # the default db_pool_size
+    load = body.pop("load")
+    assert load.pop("connections") >= 1  # this probe's own, at least
+    assert load == {"in_flight": 0, "limit": 1000, "clients": 0, "per_client": 100}
     assert body == {"status": "ok", "database": "ok", "migration": head_revision()}
     assert httpx.get(f"{base_url}/healthz", timeout=5).json() == {"status": "ok"}
