@@ -18,6 +18,7 @@ from sqlalchemy import Engine
 from starlette.responses import Response
 
 from app import __version__
+from app.api.health import pool_status
 from app.observability import Metrics
 from app.rate_buckets import Buckets
 from app.response_cache import ResponseStore
@@ -85,22 +86,21 @@ class StateCollector(Collector):
             )
 
     def _pool(self) -> Iterator[Metric]:
-        """Only pools that keep connections (PostgreSQL's QueuePool) can say these."""
-        pool = self.engine.pool
-        size = getattr(pool, "size", None)
-        checked_out = getattr(pool, "checkedout", None)
-        if callable(size) and callable(checked_out):
-            yield GaugeMetricFamily("factsheet_db_pool_size", "Connections the pool keeps.", size())
-            yield GaugeMetricFamily(
-                "factsheet_db_pool_checked_out", "Connections in use.", checked_out()
-            )
-            overflow = getattr(pool, "overflow", None)
-            if callable(overflow):
-                yield GaugeMetricFamily(
-                    "factsheet_db_pool_overflow",
-                    "Connections beyond the pool size (negative: pool slots not yet opened).",
-                    overflow(),
-                )
+        """The figures /readyz shows, from the same function, so the two never disagree."""
+        status = pool_status(self.engine)
+        if status is None:
+            return
+        yield GaugeMetricFamily(
+            "factsheet_db_pool_size", "Connections the pool keeps.", status["size"]
+        )
+        yield GaugeMetricFamily(
+            "factsheet_db_pool_checked_out", "Connections in use.", status["checked_out"]
+        )
+        yield GaugeMetricFamily(
+            "factsheet_db_pool_overflow",
+            "Connections open beyond the pool size (up to db_max_overflow).",
+            status["overflow"],
+        )
 
 
 def install_metrics(
