@@ -8,8 +8,10 @@ package data so that it also works from an installed wheel.
 from __future__ import annotations
 
 import json
+import os
 import re
-from collections.abc import Iterator, Mapping, Sequence
+import stat
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
 from functools import cache
@@ -19,6 +21,7 @@ from typing import Any
 
 from jsonschema import Draft202012Validator, ValidationError
 
+from app.characters import FORBIDDEN_CHARACTERS
 from app.countries import ISO_3166_1_ALPHA_2
 
 SCHEMA_RESOURCE = "seed_schema.json"
@@ -36,6 +39,10 @@ SECTIONS = "fact_sheet.sections"
 ROOT = "(root)"
 FILE = "(file)"
 MAX_MESSAGE = 300  # schema messages quote the offending value; keep them readable
+# Bounds on what a seed file may be, so that a wrong path (/dev/zero, a dump) fails at once.
+# The real file is about 200 KB and nests 6 deep; the crash test's synthetic seed is ~10 MB.
+MAX_SEED_BYTES = 64 * 2**20
+MAX_SEED_DEPTH = 32
 
 DATE_SHAPES: dict[str, re.Pattern[str]] = {
     "day": re.compile(r"^([0-9]{4})-([0-9]{2})-([0-9]{2})$"),
@@ -439,28 +446,110 @@ def cross_record_problems(data: object) -> list[SeedProblem]:
 # --------------------------------------------------------------------------- entry points
 
 
+# --------------------------------------------------------------------------- characters
+
+
+def _strings(value: object, path: list[object]) -> Iterator[tuple[list[object], str]]:
+    """Every string in ``value`` (object keys too, at their object's path) with its path."""
+    if isinstance(value, str):
+        yield path, value
+    elif isinstance(value, dict):
+        for key, item in value.items():
+            yield path, str(key)
+            yield from _strings(item, [*path, key])
+    elif isinstance(value, list):
+        for index, item in enumerate(value):
+            yield from _strings(item, [*path, index])
+
+
+def character_problems(data: object) -> list[SeedProblem]:
+    """Every text that holds a character the backends or the formats cannot carry."""
+    problems = []
+    for path, text in _strings(data, []):
+        found = FORBIDDEN_CHARACTERS.search(text)
+        if found:
+            collection, record_id, inner = _locate(data, path)
+            problems.append(
+                SeedProblem(
+                    collection,
+                    record_id,
+                    _field_path(inner),
+                    f"contains the control character or surrogate U+{ord(found.group()):04X}",
+                )
+            )
+    return problems
+
+
 def check_seed(data: object) -> list[SeedProblem]:
-    """All problems in ``data`` (a parsed seed.json): schema violations and cross-record rules.
+    """All problems in ``data`` (a parsed seed.json): schema violations, cross-record rules
+    and characters no backend or format can carry.
 
     Cross-record rules run whenever the document is an object; records or fields of the wrong
     shape are skipped by them (the schema reports those), so one run reports everything.
     """
-    return _sorted(schema_problems(data) + cross_record_problems(data))
+    return _sorted(schema_problems(data) + cross_record_problems(data) + character_problems(data))
+
+
+class SeedFileError(ValueError):
+    """The seed file cannot be used as JSON at all: the message starts with its path."""
+
+
+def _depth(data: object) -> int:
+    """How deeply arrays and objects nest in ``data`` (0 for a scalar); no recursion."""
+    deepest = 0
+    stack: list[tuple[object, int]] = [(data, 0)]
+    while stack:
+        value, depth = stack.pop()
+        if isinstance(value, dict):
+            children: Iterable[object] = value.values()
+        elif isinstance(value, list):
+            children = value
+        else:
+            continue
+        deepest = max(deepest, depth + 1)
+        if deepest > MAX_SEED_DEPTH:
+            break
+        stack.extend((child, depth + 1) for child in children)
+    return deepest
+
+
+def _read_capped(path: Path) -> bytes:
+    # stat before open: opening a FIFO blocks until a writer comes, and /dev/zero never ends.
+    if not stat.S_ISREG(path.stat().st_mode):
+        raise SeedFileError(f"{path}: not a regular file")
+    too_large = SeedFileError(f"{path}: larger than {MAX_SEED_BYTES // 2**20} MiB")
+    with path.open("rb") as file:
+        if os.fstat(file.fileno()).st_size > MAX_SEED_BYTES:
+            raise too_large
+        raw = file.read(MAX_SEED_BYTES + 1)  # the file may have grown since
+    if len(raw) > MAX_SEED_BYTES:
+        raise too_large
+    return raw
 
 
 def load_seed_file(path: Path) -> object:
-    """Parse a seed file; ValueError (with line and column) if it is not valid UTF-8 JSON."""
-    raw = path.read_bytes()
+    """Parse a seed file; SeedFileError (a ValueError whose message starts with the path) if it
+    cannot be read, is not a regular file, is larger than MAX_SEED_BYTES, is not valid UTF-8
+    JSON (with line and column), or nests deeper than MAX_SEED_DEPTH."""
+    try:
+        raw = _read_capped(path)
+    except OSError as exc:
+        raise SeedFileError(f"{path}: cannot read: {exc.strerror or exc}") from exc
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError as exc:
-        raise ValueError(f"{path}: not UTF-8 text (byte {exc.start}): {exc.reason}") from exc
+        raise SeedFileError(f"{path}: not UTF-8 text (byte {exc.start}): {exc.reason}") from exc
+    too_deep = SeedFileError(f"{path}: nested more than {MAX_SEED_DEPTH} levels deep")
     try:
         data: object = json.loads(text)
     except json.JSONDecodeError as exc:
-        raise ValueError(
+        raise SeedFileError(
             f"{path}: invalid JSON at line {exc.lineno}, column {exc.colno}: {exc.msg}"
         ) from exc
+    except RecursionError:
+        raise too_deep from None
+    if _depth(data) > MAX_SEED_DEPTH:
+        raise too_deep
     return data
 
 
@@ -468,8 +557,6 @@ def check_seed_file(path: Path) -> list[SeedProblem]:
     """``check_seed`` on a file; an unreadable or unparsable file is a single "(file)" problem."""
     try:
         data = load_seed_file(path)
-    except OSError as exc:
-        return [SeedProblem(FILE, None, "", f"{path}: cannot read: {exc.strerror or exc}")]
-    except ValueError as exc:
+    except SeedFileError as exc:
         return [SeedProblem(FILE, None, "", str(exc))]
     return check_seed(data)

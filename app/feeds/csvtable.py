@@ -5,7 +5,11 @@ Flattening rules (also in the README):
 - a list of strings is joined with " | "; an empty list is an empty cell;
 - a list of records (a milestone's `organisations`) is their ids joined with " | ", and a
   second column (`organisation_names`) holds their names in the same order;
-- anything else nested (`conflicts`) is compact JSON.
+- anything else nested (`conflicts`) is compact JSON;
+- a text cell that starts with `=`, `+`, `-`, `@`, a tab or a carriage return gets a leading
+  `'`, so a spreadsheet shows it as text instead of running it as a formula (OWASP "CSV
+  injection"); numbers are never altered, so a negative number stays a number;
+- control characters other than tab and line ends are dropped.
 """
 
 import csv
@@ -16,9 +20,20 @@ from typing import Any
 
 import orjson
 
+from app.characters import without_controls
+
 MEDIA_TYPE = "text/csv"
 SEPARATOR = " | "
 ROWS_PER_CHUNK = 500
+
+
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def text_cell(text: str) -> str:
+    """A cell of text, safe to open in a spreadsheet (see the module's rules)."""
+    text = without_controls(text)
+    return "'" + text if text.startswith(FORMULA_STARTS) else text
 
 
 def cell(value: Any) -> str:
@@ -26,18 +41,20 @@ def cell(value: Any) -> str:
         return ""
     if isinstance(value, bool):
         return "true" if value else "false"
+    if isinstance(value, int | float):
+        return str(value)
     if isinstance(value, dt.datetime):
         return value.astimezone(dt.UTC).isoformat().replace("+00:00", "Z")
     if isinstance(value, dt.date):
         return value.isoformat()
     if isinstance(value, list):
         if all(isinstance(v, str) for v in value):
-            return SEPARATOR.join(value)
+            return text_cell(SEPARATOR.join(value))
         if all(isinstance(v, Mapping) and "id" in v for v in value):
-            return SEPARATOR.join(str(v["id"]) for v in value)
+            return text_cell(SEPARATOR.join(str(v["id"]) for v in value))
     if isinstance(value, list | dict):
-        return orjson.dumps(value).decode()
-    return str(value)
+        return text_cell(orjson.dumps(value).decode())
+    return text_cell(str(value))
 
 
 def header(fields: Sequence[str], record_lists: Mapping[str, tuple[str, str]]) -> list[str]:
@@ -59,7 +76,7 @@ def flatten(
         cells.append(cell(row[name]))
         if name in record_lists:
             key = record_lists[name][1]
-            cells.append(SEPARATOR.join(str(r[key]) for r in row[name] or []))
+            cells.append(text_cell(SEPARATOR.join(str(r[key]) for r in row[name] or [])))
     return cells
 
 

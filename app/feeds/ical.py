@@ -9,6 +9,7 @@ import datetime as dt
 from collections.abc import Iterable, Mapping
 from typing import Any
 
+from app.characters import without_controls
 from app.feeds.entries import milestone_url, milestone_when, organisation_names
 from app.feeds.text import PRECISION_NOTE
 from app.seed import period_bounds
@@ -20,7 +21,9 @@ LINE_OCTETS = 75
 
 
 def escape_text(value: str) -> str:
-    """TEXT values (RFC 5545 3.3.11): backslash, semicolon, comma and newline escaped."""
+    """TEXT values (RFC 5545 3.3.11): backslash, semicolon, comma and newline escaped;
+    control characters, which TEXT may not hold, dropped."""
+    value = without_controls(value)
     value = value.replace("\\", "\\\\").replace(";", "\\;").replace(",", "\\,")
     return value.replace("\r\n", "\\n").replace("\n", "\\n").replace("\r", "\\n")
 
