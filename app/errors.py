@@ -9,6 +9,8 @@ import orjson
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from pydantic import BaseModel, Field
+from sqlalchemy.exc import InterfaceError, OperationalError
+from sqlalchemy.exc import TimeoutError as PoolTimeout
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.responses import Response
 
@@ -23,7 +25,9 @@ class InvalidParam(BaseModel):
         description="Where it was sent: query, path, header or body.",
         examples=["query"],
     )
-    reason: str = Field(examples=["Input should be less than or equal to 200"])
+    reason: str = Field(
+        description="What is wrong with it.", examples=["Input should be less than or equal to 200"]
+    )
 
     model_config = {"populate_by_name": True}
 
@@ -35,9 +39,15 @@ class Problem(BaseModel):
         description="A URI reference naming the kind of problem; GET it for an explanation.",
         examples=["/problems/invalid-parameter"],
     )
-    title: str = Field(examples=["Invalid parameter"])
-    status: int = Field(examples=[400])
-    detail: str = Field(examples=["The query parameter 'limit' is invalid."])
+    title: str = Field(
+        description="Short name of the problem type; the same for every problem of its type.",
+        examples=["Invalid parameter"],
+    )
+    status: int = Field(description="The HTTP status code of the response.", examples=[400])
+    detail: str = Field(
+        description="What went wrong with this request, for a person to read.",
+        examples=["The query parameter 'limit' is invalid."],
+    )
     instance: str = Field(
         description="The request path (and query) that produced the problem.",
         examples=["/v1/nris?limit=500"],
@@ -105,8 +115,9 @@ PROBLEM_TYPES: dict[str, tuple[str, str]] = {
     "unavailable": (
         "Service unavailable",
         "The service cannot answer right now: the database is unreachable or not migrated, "
-        "or this server is already answering as many requests as it takes at once. Retry "
-        "later; when a Retry-After header is present, wait that many seconds first.",
+        "or this server is already answering as many requests as it takes at once, or as "
+        "many from this client as it takes from one. Retry later; when a Retry-After header "
+        "is present, wait that many seconds first.",
     ),
     "internal-error": (
         "Internal server error",
@@ -118,7 +129,8 @@ PROBLEM_TYPES: dict[str, tuple[str, str]] = {
         "Too many requests",
         "This client used up its request budget (see the RateLimit-Limit, RateLimit-Remaining "
         "and RateLimit-Reset headers). Wait the seconds given in Retry-After, then retry. "
-        "Conditional requests answered 304 cost nothing: revalidate with If-None-Match.",
+        "A 304 for a page the server already holds costs nothing: revalidate with "
+        "If-None-Match.",
     ),
     "uri-too-long": (
         "URI too long",
@@ -128,6 +140,16 @@ PROBLEM_TYPES: dict[str, tuple[str, str]] = {
     "payload-too-large": (
         "Content too large",
         "The request body is larger than this API accepts. Nothing was read or changed.",
+    ),
+    "headers-too-large": (
+        "Request header fields too large",
+        "The request line and headers together are larger than this API accepts. Send fewer "
+        "or shorter headers (cookies are never needed).",
+    ),
+    "request-timeout": (
+        "Request timeout",
+        "The request body did not arrive in time, so the request was dropped unread. Retry; "
+        "nothing was changed.",
     ),
 }
 
@@ -242,6 +264,41 @@ def internal_error_response(request: Request) -> Response:
     )
 
 
+# Seconds a client is asked to wait when the database is away: about what a restart or a
+# failover takes, and long enough that retries do not pile onto a server coming back.
+DATABASE_RETRY_AFTER = 5
+# What a database that is down, unreachable, too slow or not migrated raises (the pool's
+# TimeoutError included): the request may well succeed later, so these are 503s, not 500s.
+DATABASE_UNAVAILABLE = (OperationalError, InterfaceError, PoolTimeout)
+
+
+def database_unavailable_response(request: Request) -> Response:
+    return problem_response(
+        request,
+        503,
+        "unavailable",
+        "Service unavailable",
+        f"The database did not answer in time, or is not ready. Retry in {DATABASE_RETRY_AFTER} s.",
+        headers={"Retry-After": str(DATABASE_RETRY_AFTER)},
+    )
+
+
+# PostgreSQL's query_canceled: the statement timeout stopped one slow statement, and the
+# database itself still answers.
+STATEMENT_CANCELLED = "57014"
+
+
+async def database_error_handler(request: Request, exc: Exception) -> Response:
+    # One line, not a traceback: an outage fails many requests the same way.
+    driver_error = getattr(exc, "orig", None)
+    reason = str(driver_error or exc).splitlines()[0]
+    log.warning("database unavailable on %s %s: %s", request.method, request.url.path, reason)
+    watcher = getattr(request.app.state, "revision_watcher", None)
+    if watcher is not None and getattr(driver_error, "sqlstate", None) != STATEMENT_CANCELLED:
+        watcher.database_failed(reason)  # see app.response_cache: the next misses are 503s
+    return database_unavailable_response(request)
+
+
 async def unhandled_error_handler(request: Request, exc: Exception) -> Response:
     log.exception("Unhandled error on %s %s", request.method, request.url.path, exc_info=exc)
     return internal_error_response(request)
@@ -251,6 +308,8 @@ def install_error_handlers(app: FastAPI) -> None:
     app.add_exception_handler(AppError, app_error_handler)
     app.add_exception_handler(RequestValidationError, validation_error_handler)
     app.add_exception_handler(StarletteHTTPException, http_error_handler)
+    for error in DATABASE_UNAVAILABLE:
+        app.add_exception_handler(error, database_error_handler)
     app.add_exception_handler(Exception, unhandled_error_handler)
 
 
@@ -260,12 +319,17 @@ PROBLEM_DESCRIPTIONS = {
     400: "Invalid input: a parameter is malformed, out of range or unknown.",
     404: "No record with this id, or no such path.",
     406: "The requested representation is not available.",
+    408: "The request body did not arrive within FACTSHEET_BODY_TIMEOUT seconds.",
     413: "The request body is larger than the API accepts (FACTSHEET_MAX_BODY_BYTES).",
     414: "The query string is longer than the API accepts (FACTSHEET_MAX_QUERY_BYTES).",
     429: "Too many requests from this client; retry after the seconds in Retry-After.",
+    431: "The request line and headers are larger than the API accepts "
+    "(FACTSHEET_MAX_HEADER_BYTES).",
     500: "Unexpected server failure (no details are exposed).",
     503: "The database is unreachable or not migrated, or the server is at its concurrency "
-    "limit (FACTSHEET_LIMIT_CONCURRENCY); retry later, after Retry-After seconds when given.",
+    "limit (FACTSHEET_LIMIT_CONCURRENCY), or this client at its share of it "
+    "(FACTSHEET_LIMIT_CONCURRENCY_PER_CLIENT); retry later, after Retry-After seconds when "
+    "given.",
 }
 
 

@@ -60,7 +60,9 @@ def cache_headers(request: Request) -> dict[str, str]:
     return {
         "Cache-Control": (
             f"public, max-age={settings.cache_max_age}, "
-            f"stale-while-revalidate={settings.stale_while_revalidate}"
+            f"stale-while-revalidate={settings.stale_while_revalidate}, "
+            # RFC 5861: a cache may go on serving the response while the API fails.
+            f"stale-if-error={settings.stale_if_error}"
         ),
         "Vary": "Accept, Accept-Encoding",
     }

@@ -1,23 +1,56 @@
-"""Size limits on what a client may send, checked before anything parses the request.
+"""Size and time limits on what a client sends, checked before anything parses the request.
 
-A query string over `max_query_bytes` is answered 414 and a body over `max_body_bytes` 413,
-both as problem+json. A declared Content-Length is checked up front, so nothing of an
-oversized body is read. A chunked body has no declared size, so it is read here, counting,
-and replayed to the app only once it is known to fit: the app never holds more than the
-limit, whichever route it reaches, and whether or not that route reads the body at all.
+* A query string over `max_query_bytes` is answered 414.
+* A request head (path, query and headers) over `max_header_bytes` is answered 431. Only a
+  head that arrived whole gets this far: app.http_protocols refuses one still incomplete
+  past the same limit before it is parsed.
+* A body over `max_body_bytes` is answered 413. A declared Content-Length is checked up
+  front, so nothing of an oversized body is read.
+* A body that has not arrived whole within `body_timeout` seconds is answered 408.
+* A GET or HEAD body is never read (no route uses one): the app gets an empty body at once,
+  so a client that announces a body and never sends it holds nothing.
+
+All as problem+json. After a 413, a 408, a 431, or any answer to a GET or HEAD that came
+with a body, the connection is closed: unread bytes stay on the wire, and closing is the
+only clean way past them.
+
+Any other body is read here, counting, and replayed to the app only once it is whole and
+known to fit: the app never holds more than the limit or waits on a slow client, whichever
+route it reaches, and whether or not that route reads the body at all.
 """
 
+from typing import NamedTuple
+
+import anyio
 from starlette.requests import Request
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from app.errors import problem_response
 
+BODILESS = frozenset({"GET", "HEAD"})
+CLOSE = (b"connection", b"close")
+
+
+class Head(NamedTuple):
+    size: int  # bytes of the target and the header names and values
+    declared: int | None  # Content-Length, None if absent or unreadable
+    chunked: bool  # sent with Transfer-Encoding
+
 
 class LimitsMiddleware:
-    def __init__(self, app: ASGIApp, max_query_bytes: int, max_body_bytes: int) -> None:
+    def __init__(
+        self,
+        app: ASGIApp,
+        max_query_bytes: int,
+        max_body_bytes: int,
+        max_header_bytes: int,
+        body_timeout: float,
+    ) -> None:
         self.app = app
         self.max_query_bytes = max_query_bytes
         self.max_body_bytes = max_body_bytes
+        self.max_header_bytes = max_header_bytes
+        self.body_timeout = body_timeout
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -25,7 +58,7 @@ class LimitsMiddleware:
             return
         query_bytes = len(scope["query_string"])
         if query_bytes > self.max_query_bytes:
-            await self._reject(
+            await _reject(
                 scope,
                 receive,
                 send,
@@ -36,14 +69,42 @@ class LimitsMiddleware:
                 f"{self.max_query_bytes} are accepted.",
             )
             return
-        declared, chunked = _body_framing(scope)
-        if declared is not None and declared > self.max_body_bytes:
+        head = _head(scope)
+        if head.size > self.max_header_bytes:
+            await _reject(
+                scope,
+                receive,
+                send,
+                431,
+                "headers-too-large",
+                "Request header fields too large",
+                f"The request line and headers are {head.size} bytes long; at most "
+                f"{self.max_header_bytes} are accepted.",
+            )
+            return
+        if head.declared is not None and head.declared > self.max_body_bytes:
             await self._too_large(scope, receive, send)
             return
-        if not chunked:
+        if not head.chunked and not head.declared:
             await self.app(scope, receive, send)
             return
-        body = await self._read_at_most(receive)
+        if scope["method"] in BODILESS:
+            await self.app(scope, _replay(b"", receive), _closing(send))
+            return
+        try:
+            with anyio.fail_after(self.body_timeout):
+                body = await self._read_at_most(receive)
+        except TimeoutError:
+            await _reject(
+                scope,
+                receive,
+                send,
+                408,
+                "request-timeout",
+                "Request timeout",
+                f"The request body did not arrive within {self.body_timeout:g} s.",
+            )
+            return
         if body is None:
             await self._too_large(scope, receive, send)
             return
@@ -67,7 +128,7 @@ class LimitsMiddleware:
         return b"".join(chunks)
 
     async def _too_large(self, scope: Scope, receive: Receive, send: Send) -> None:
-        await self._reject(
+        await _reject(
             scope,
             receive,
             send,
@@ -77,32 +138,30 @@ class LimitsMiddleware:
             f"The request body is larger than the {self.max_body_bytes} bytes accepted.",
         )
 
-    @staticmethod
-    async def _reject(
-        scope: Scope,
-        receive: Receive,
-        send: Send,
-        status: int,
-        code: str,
-        title: str,
-        detail: str,
-    ) -> None:
-        # The instance is the path alone: echoing an oversized query back helps nobody.
-        response = problem_response(
-            Request(scope), status, code, title, detail, instance=scope["path"]
-        )
-        if status == 413:
-            # Unread body bytes stay on the wire; closing is the only clean way past them.
-            response.headers["Connection"] = "close"
-        await response(scope, receive, send)
+
+async def _reject(
+    scope: Scope,
+    receive: Receive,
+    send: Send,
+    status: int,
+    code: str,
+    title: str,
+    detail: str,
+) -> None:
+    # The instance is the path alone: echoing an oversized query back helps nobody.
+    response = problem_response(Request(scope), status, code, title, detail, instance=scope["path"])
+    if status != 414:
+        response.headers["Connection"] = "close"
+    await response(scope, receive, send)
 
 
-def _body_framing(scope: Scope) -> tuple[int | None, bool]:
-    """The declared Content-Length (None if absent or unreadable) and whether the body is
-    sent in chunks (Transfer-Encoding)."""
+def _head(scope: Scope) -> Head:
+    """The head's size and how the body is framed, in one pass over the headers."""
+    size = len(scope.get("raw_path") or b"") + len(scope["query_string"])
     declared: int | None = None
     chunked = False
     for name, value in scope["headers"]:
+        size += len(name) + len(value)
         if name == b"content-length":
             try:
                 declared = int(value)
@@ -110,7 +169,7 @@ def _body_framing(scope: Scope) -> tuple[int | None, bool]:
                 declared = None  # the server has already refused a malformed length
         elif name == b"transfer-encoding":
             chunked = True
-    return declared, chunked
+    return Head(size, declared, chunked)
 
 
 def _replay(body: bytes, receive: Receive) -> Receive:
@@ -123,3 +182,17 @@ def _replay(body: bytes, receive: Receive) -> Receive:
         return await receive()
 
     return replay
+
+
+def _closing(send: Send) -> Send:
+    """A send that asks the server to close the connection after this response."""
+
+    async def closing(message: Message) -> None:
+        if message["type"] == "http.response.start":
+            headers = list(message.get("headers", []))
+            if CLOSE not in headers:
+                headers.append(CLOSE)
+            message = {**message, "headers": headers}
+        await send(message)
+
+    return closing

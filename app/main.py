@@ -3,18 +3,23 @@
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
-from fastapi import FastAPI
+from fastapi import Depends, FastAPI
+from fastapi.concurrency import run_in_threadpool
 from fastapi.routing import APIRoute
 
 from app import __version__
+from app.accept_errors import install_accept_error_filter
 from app.api import docs
 from app.api import metrics as metrics_api
 from app.api.clock import Clock, system_clock
 from app.api.router import api_router
-from app.concurrency import ConcurrencyLimitMiddleware
+from app.concurrency import ConcurrencyLimitMiddleware, InFlight
+from app.cursors import CursorCodec
 from app.db import make_engine
 from app.errors import install_error_handlers
+from app.hosts import AllowedHosts, HostsMiddleware
 from app.limits import LimitsMiddleware
+from app.metrics_access import require_scraper
 from app.observability import Metrics, ObservabilityMiddleware, RoutedMarker, configure_access_log
 from app.openapi import install_openapi
 from app.rate_buckets import make_buckets
@@ -38,8 +43,9 @@ Sub-regional and Youth Initiatives (NRIs), the WSIS Action Lines and key figures
 * Every GET answers with an `ETag` and `Cache-Control`; send `If-None-Match` to get `304`.
 * Errors are RFC 9457 `application/problem+json`.
 * Each client has a request budget, stated in the `RateLimit-*` headers; past it the answer is
-  `429` with `Retry-After`, and a `304` costs nothing. A server at its concurrency limit
-  answers `503` with `Retry-After`. Retry after the time given.
+  `429` with `Retry-After`; a `304` for a page the server already holds costs nothing. A
+  server at its concurrency limit, or whose database is away, answers `503` with `Retry-After`
+  (and keeps serving the pages it holds). Retry after the time given.
 * Any origin may read the API (CORS, no credentials); every response has an `X-Request-ID`.
 """
 
@@ -57,6 +63,8 @@ def create_app(settings: Settings | None = None, clock: Clock | None = None) -> 
         pool_timeout=settings.db_pool_timeout,
         pool_pre_ping=settings.db_pool_pre_ping,
         pool_recycle=settings.db_pool_recycle,
+        connect_timeout=settings.db_connect_timeout,
+        statement_timeout=settings.db_statement_timeout,
     )
 
     buckets = (
@@ -67,6 +75,7 @@ def create_app(settings: Settings | None = None, clock: Clock | None = None) -> 
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        await run_in_threadpool(app.state.cursor_codec.preload)
         yield
         engine.dispose()
         if buckets is not None:
@@ -87,30 +96,42 @@ def create_app(settings: Settings | None = None, clock: Clock | None = None) -> 
     )
     app.state.settings = settings
     app.state.engine = engine
+    secret = settings.cursor_secret
+    app.state.cursor_codec = CursorCodec(engine, secret.get_secret_value() if secret else None)
     app.state.clock = clock or system_clock
     store = ResponseStore(settings.cache_max_bytes)
     watcher = RevisionWatcher(
-        lambda: read_state(engine), settings.cache_revision_interval, store.clear
+        lambda: read_state(engine),
+        settings.cache_revision_interval,
+        store.clear,
+        stale_if_error=settings.stale_if_error,
     )
     app.state.response_store = store
+    app.state.revision_watcher = watcher
     app.state.rate_limiter = buckets
     app.state.docs_page = docs.build_docs_page(app.title, docs.OPENAPI_URL)
     metrics = Metrics() if settings.metrics_enabled else None
     app.state.metrics = metrics
     if settings.access_log:
         configure_access_log()
+    install_accept_error_filter()
+    app.state.in_flight = InFlight(
+        settings.limit_concurrency, settings.limit_concurrency_per_client
+    )
     # Middleware, innermost first: each add_middleware wraps everything added before it, so
     # a request meets them bottom to top: Observability, Security, ConcurrencyLimit, Limits,
-    # RateLimit, cache.
+    # Hosts, RateLimit, cache.
     # Observability is outermost so its log line, metrics and X-Request-ID cover every answer
     # of the layers inside. Security (headers and CORS in one layer: both are fixed header
     # lists) comes next, so 429s, 414s and 500s carry them too, and preflights are answered
     # before they could count against a budget. The concurrency cap sheds load before any
     # other work is done. Size limits before rate limiting: refusing a bad request is as
-    # cheap as a 429 and needs no Redis. The limiter sits outside the
-    # response cache to see its 304s (and refund them). An unhandled exception becomes the
-    # 500 problem in the innermost of these layers (the limiter, else Security), so every
-    # layer outside it sees and decorates an ordinary response. RoutedMarker, inside the
+    # cheap as a 429 and needs no Redis; so is refusing a Host we do not answer to, which
+    # must happen before the cache could store or serve anything for it. The limiter sits
+    # outside the response cache to see its 304s (and refund those it answered from what it
+    # held: app.response_cache.ANSWERED_FROM_CACHE). An unhandled exception
+    # becomes the 500 problem in the innermost of these layers (the limiter, else Security),
+    # so every layer outside it sees and decorates an ordinary response. RoutedMarker, inside the
     # cache, tells a miss from a hit and notes the route template for the metrics.
     app.add_middleware(RoutedMarker)
     app.add_middleware(
@@ -119,23 +140,34 @@ def create_app(settings: Settings | None = None, clock: Clock | None = None) -> 
         watcher=watcher,
         clock=app.state.clock,
         enabled=settings.cache_enabled,
+        links_follow_host=settings.public_base_url is None,
     )
     if buckets is not None:
         app.add_middleware(
             RateLimitMiddleware,
             buckets=buckets,
             per_minute=settings.rate_limit_per_minute,
-            trust_forwarded_for=settings.trust_forwarded_for,
+            trusted_proxies=settings.trusted_proxies,
         )
+    app.add_middleware(
+        HostsMiddleware,
+        allowed=AllowedHosts(settings.allowed_hosts, settings.public_base_url),
+        trusted_proxies=settings.trusted_proxies,
+    )
     app.add_middleware(
         LimitsMiddleware,
         max_query_bytes=settings.max_query_bytes,
         max_body_bytes=settings.max_body_bytes,
+        max_header_bytes=settings.max_header_bytes,
+        body_timeout=settings.body_timeout,
     )
-    if settings.limit_concurrency is not None:
-        app.add_middleware(
-            ConcurrencyLimitMiddleware, limit=settings.limit_concurrency, exempt=EXEMPT_PATHS
-        )
+    # Installed even without caps: it counts what /readyz reports.
+    app.add_middleware(
+        ConcurrencyLimitMiddleware,
+        in_flight=app.state.in_flight,
+        exempt=EXEMPT_PATHS,
+        trusted_proxies=settings.trusted_proxies,
+    )
     app.add_middleware(
         SecurityMiddleware,
         docs_paths=frozenset({"/docs"}),
@@ -145,13 +177,13 @@ def create_app(settings: Settings | None = None, clock: Clock | None = None) -> 
         ObservabilityMiddleware,
         metrics=metrics,
         log_requests=settings.access_log,
-        trust_forwarded_for=settings.trust_forwarded_for,
+        trusted_proxies=settings.trusted_proxies,
     )
     app.include_router(api_router)
     app.include_router(docs.router)
     if metrics is not None:
         metrics_api.install_metrics(metrics, store, engine, buckets)
-        app.include_router(metrics_api.router)
+        app.include_router(metrics_api.router, dependencies=[Depends(require_scraper)])
     install_error_handlers(app)
     install_openapi(app)
     return app

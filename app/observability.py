@@ -27,7 +27,7 @@ from prometheus_client.registry import Collector
 from starlette.routing import compile_path
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from app.rate_limit import client_address
+from app.client_address import Networks, client_address
 from app.response_cache import CACHED_PREFIXES
 
 ACCESS_LOGGER = "app.access"
@@ -203,12 +203,12 @@ class ObservabilityMiddleware:
         app: ASGIApp,
         metrics: Metrics | None,
         log_requests: bool,
-        trust_forwarded_for: bool,
+        trusted_proxies: Networks,
     ) -> None:
         self.app = app
         self.metrics = metrics
         self.log_requests = log_requests
-        self.trust_forwarded_for = trust_forwarded_for
+        self.trusted_proxies = trusted_proxies
         self._clock = _Clock()
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
@@ -261,7 +261,7 @@ class ObservabilityMiddleware:
             "status": status,
             "duration_ms": round(seconds * 1000, 3),
             "bytes": sent,
-            "client": client_address(scope, self.trust_forwarded_for),
+            "client": client_address(scope, self.trusted_proxies),
             "cache": _cache_outcome(scope, status, state),
         }
         write_access_line(orjson.dumps(line).decode())

@@ -1,25 +1,43 @@
-"""Keyset pagination: sort keys, opaque cursors, and the page envelope's links.
+"""Keyset pagination: sort keys, the page query, and the page envelope's links.
 
-A cursor names the sort it was made for and the sort key of the row it points past, so
-walking pages under any sort returns every matching row exactly once, even when rows
-share a sort value (the record id breaks ties) or the sort column is null (nulls last).
+A cursor (app.cursors: signed, opaque) names the sort it was made for and the sort key of
+the row it points past, so walking pages under any sort returns every matching row exactly
+once, even when rows share a sort value (the record id breaks ties) or the sort column is
+null (nulls last). Each key value is checked against its column before it reaches a query.
 """
 
-import base64
-import binascii
 import datetime as dt
-from collections.abc import Callable, Mapping, Sequence
+import math
+import re
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from typing import Any, Literal
+from typing import Any
 from urllib.parse import parse_qsl, urlencode
 
-import orjson
-from sqlalchemy import ColumnElement, Select, TypeDecorator, literal, select, tuple_, union_all
+from sqlalchemy import (
+    ColumnElement,
+    Date,
+    Float,
+    Integer,
+    Numeric,
+    Select,
+    String,
+    TypeDecorator,
+    literal,
+    select,
+    tuple_,
+    union_all,
+)
 from starlette.datastructures import URL
 
-from app.errors import BadRequest
+# Cursor is re-exported: the list services build cursors for their own chunked reads.
+from app.cursors import Cursor as Cursor
+from app.cursors import CursorCodec, Direction, invalid
 
-Direction = Literal["next", "prev"]
+INT64 = (-(2**63), 2**63 - 1)
+# A string key longer than this could not have come in a cursor (the parameter's own bound).
+MAX_KEY_CHARS = 500
+ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 
 
 @dataclass(frozen=True)
@@ -37,48 +55,50 @@ class SortKey:
 
 
 def parse_date(value: Any) -> dt.date:
-    return dt.date.fromisoformat(str(value))
+    """A date as cursors carry it: YYYY-MM-DD only (fromisoformat alone would also take
+    `20250101` or a week date, which no issued cursor holds)."""
+    if isinstance(value, dt.date):
+        return value
+    if not isinstance(value, str) or not ISO_DATE.match(value):
+        raise ValueError("not an ISO date")
+    return dt.date.fromisoformat(value)
 
 
-@dataclass(frozen=True)
-class Cursor:
-    sort: str
-    key: tuple[Any, ...]
-    direction: Direction
-
-    def encode(self) -> str:
-        payload = orjson.dumps(
-            {"s": self.sort, "k": list(self.key), "d": self.direction},
-            default=lambda value: value.isoformat(),
-        )
-        return base64.urlsafe_b64encode(payload).rstrip(b"=").decode()
-
-
-def decode_cursor(token: str, sort: str) -> Cursor:
-    def invalid(reason: str) -> BadRequest:
-        return BadRequest.for_param("cursor", reason)
-
-    try:
-        raw = base64.urlsafe_b64decode(token + "=" * (-len(token) % 4))
-        payload = orjson.loads(raw)
-    except (binascii.Error, ValueError, orjson.JSONDecodeError) as exc:
-        raise invalid("not a cursor issued by this API; use the links it returned") from exc
-    if not isinstance(payload, dict) or not isinstance(payload.get("k"), list):
-        raise invalid("not a cursor issued by this API; use the links it returned")
-    if payload.get("s") != sort:
-        raise invalid(f"it was issued for sort={payload.get('s')!r}, not sort={sort!r}")
-    if payload.get("d") not in ("next", "prev"):
-        raise invalid("not a cursor issued by this API; use the links it returned")
-    return Cursor(sort=sort, key=tuple(payload["k"]), direction=payload["d"])
-
-
-def _python_type(column: Any) -> type:
-    """The Python type of a column's values, seen through decorators such as SQLModel's
-    AutoString (whose own python_type is `object`)."""
+def _sql_type(column: Any) -> Any:
+    """A column's type, seen through decorators such as SQLModel's AutoString."""
     column_type = column.type
-    if isinstance(column_type, TypeDecorator):
-        column_type = column_type.impl_instance
-    return column_type.python_type  # type: ignore[no-any-return]
+    return column_type.impl_instance if isinstance(column_type, TypeDecorator) else column_type
+
+
+def key_value(value: Any, column: Any) -> Any:
+    """`value`, from a cursor's key, as `column` holds it; ValueError if it cannot be one.
+
+    A value of the wrong type or range would reach the database and fail there (2**63 is
+    out of range for SQLite and PostgreSQL alike; a string against an integer column fails
+    on PostgreSQL): a 500 instead of a 400."""
+    column_type = _sql_type(column)
+    if isinstance(value, bool):
+        raise ValueError("a boolean is no sort key")
+    if isinstance(column_type, Integer):
+        if not isinstance(value, int) or not INT64[0] <= value <= INT64[1]:
+            raise ValueError("not a 64-bit integer")
+        return value
+    if isinstance(column_type, Float | Numeric):
+        # Issued scores are floats, and JSON keeps them so (0.0, never 0).
+        if not isinstance(value, float) or not math.isfinite(value):
+            raise ValueError("not a finite number")
+        return value
+    if isinstance(column_type, Date):
+        return parse_date(value)
+    if isinstance(column_type, String):  # Text, VARCHAR and AutoString alike
+        bound = min(column_type.length or MAX_KEY_CHARS, MAX_KEY_CHARS)
+        # PostgreSQL cannot hold a NUL character in text.
+        if not isinstance(value, str) or len(value) > bound or "\x00" in value:
+            raise ValueError("not a string this column can hold")
+        return value
+    # A sort over a column of another type needs its own rule here; failing loudly keeps
+    # such a sort from going out unchecked.
+    raise NotImplementedError(f"no cursor key rule for {column_type!r}")
 
 
 @dataclass(frozen=True)
@@ -156,35 +176,25 @@ class Ordering:
         return select(union).order_by(*order).limit(limit)
 
     def _bound(self, cursor: "Cursor") -> tuple[int, list[Any]]:
-        """The cursor's segment and key values, checked against this sort."""
+        """The cursor's segment and key values, each checked against its column: the
+        number of parts for this sort, then every part's type and range."""
         expected = 3 if self.key.nullable else 2
         if len(cursor.key) != expected:
-            raise BadRequest.for_param("cursor", "does not match this list's sort")
+            raise invalid("does not match this list's sort")
+        *flag, value, record_id = cursor.key
         try:
-            values = self._parse_key(cursor.key)
+            if flag and (type(flag[0]) is not int or flag[0] not in (0, 1)):
+                raise ValueError("bad null flag")
+            record_id = key_value(record_id, self.id_column)
+            without_value = bool(flag) and flag[0] == (0 if self.descending else 1)
+            if without_value:
+                # A row without the value is keyed by null_fill: nothing else was issued.
+                if type(value) is not type(self.key.null_fill) or value != self.key.null_fill:
+                    raise ValueError("bad null stand-in")
+                return 1, [record_id]
+            return 0, [key_value(self.key.parse(value), self.key.column), record_id]
         except (TypeError, ValueError) as exc:
-            raise BadRequest.for_param("cursor", "does not match this list's sort") from exc
-        if not self.key.nullable:
-            return 0, values
-        flag, value, record_id = values
-        without_value = flag == (0 if self.descending else 1)
-        return (1, [record_id]) if without_value else (0, [value, record_id])
-
-    def _parse_key(self, key: Sequence[Any]) -> list[Any]:
-        # A forged key of the wrong type would reach the database and fail there (a 500 on
-        # PostgreSQL) or compare nonsensically (SQLite), so each part must fit its column.
-        flag: list[Any] = []
-        if self.key.nullable:
-            *flag, value, record_id = key
-            if flag[0] not in (0, 1) or isinstance(flag[0], bool):
-                raise ValueError("bad cursor key")
-        else:
-            value, record_id = key
-        value = self.key.parse(value)
-        for part, column in ((value, self.key.column), (record_id, self.id_column)):
-            if isinstance(part, bool) or not isinstance(part, _python_type(column)):
-                raise ValueError("bad cursor key")
-        return [*flag, value, record_id]
+            raise invalid("does not match this list's sort") from exc
 
     def key_of(self, row: Mapping[Any, Any], id_field: str) -> tuple[Any, ...]:
         value = row[self.key.column.key]
@@ -267,8 +277,10 @@ def canonical(path: str, params: list[tuple[str, str]]) -> str:
     return path + (f"?{query}" if query else "")
 
 
-def page_links(url: URL, result: PageResult, sort: str) -> dict[str, str | None]:
-    """self/next/prev as relative URLs: the same filters, another cursor."""
+def page_links(
+    url: URL, result: PageResult, sort: str, codec: CursorCodec
+) -> dict[str, str | None]:
+    """self/next/prev as relative URLs: the same filters, another cursor (signed)."""
     params = parse_qsl(url.query, keep_blank_values=True)
     others = [(k, v) for k, v in params if k != "cursor"]
     links: dict[str, str | None] = {
@@ -277,10 +289,10 @@ def page_links(url: URL, result: PageResult, sort: str) -> dict[str, str | None]
         "prev": None,
     }
     if result.has_next and result.last_key is not None:
-        token = Cursor(sort, result.last_key, "next").encode()
+        token = codec.encode(Cursor(sort, result.last_key, "next"))
         links["next"] = canonical(url.path, [*others, ("cursor", token)])
     if result.has_prev and result.first_key is not None:
-        token = Cursor(sort, result.first_key, "prev").encode()
+        token = codec.encode(Cursor(sort, result.first_key, "prev"))
         links["prev"] = canonical(url.path, [*others, ("cursor", token)])
     return links
 

@@ -2,8 +2,11 @@
 
 Each client has a bucket of `burst` tokens that refills at `per_minute / 60` tokens a second;
 a request takes one token, and without one it is answered 429. The bucket is decided before
-the app runs, and the token is given back when the app (usually the response cache) answers
-304: revalidating costs nothing, which is what we want clients to do.
+the app runs, and the token is given back only for a 304 the response cache answered from an
+entry it already held: revalidating what the server holds costs nothing, which is what we
+want clients to do. Whatever made the server compute an answer costs its token, whatever
+the status: a miss answered 304 (`If-None-Match: *`, an `If-Modified-Since` in the future,
+on a URL the cache did not hold), a HEAD, an error.
 
 Every response under the limiter carries the IETF draft headers (draft-ietf-httpapi-
 ratelimit-headers): `RateLimit-Limit` (the bucket size), `RateLimit-Remaining` (whole tokens
@@ -21,50 +24,15 @@ import math
 from starlette.requests import Request
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from app.client_address import Networks, client_address
 from app.errors import internal_error_response, problem_response
 from app.rate_buckets import Buckets, Decision
+from app.response_cache import ANSWERED_FROM_CACHE
 
 EXEMPT_PATHS = frozenset({"/healthz", "/readyz", "/metrics"})  # probes and scrapes
 
 
 # ------------------------------------------------------------------ who the client is
-
-
-def _last_forwarded_for(value: str) -> str | None:
-    """The `for=` of the last element of an RFC 7239 Forwarded value."""
-    last = value.rsplit(",", 1)[-1]
-    for pair in last.split(";"):
-        name, _, found = pair.strip().partition("=")
-        if name.lower() == "for" and found:
-            found = found.strip('"')
-            if found.startswith("["):  # "[2001:db8::1]:4711"
-                return found[1 : found.find("]")] if "]" in found else None
-            return found.rsplit(":", 1)[0] if found.count(":") == 1 else found
-    return None
-
-
-def client_address(scope: Scope, trust_forwarded_for: bool) -> str:
-    """The client's address: the TCP peer, or, behind a trusted proxy, the address that proxy
-    appended last to X-Forwarded-For (Forwarded when there is no X-Forwarded-For). Entries
-    further left were written by the client and prove nothing."""
-    if trust_forwarded_for:
-        forwarded_for: bytes | None = None
-        forwarded: bytes | None = None
-        for name, value in scope["headers"]:
-            if name == b"x-forwarded-for":
-                forwarded_for = value
-            elif name == b"forwarded":
-                forwarded = value
-        if forwarded_for is not None:
-            found = forwarded_for.decode("latin-1").rsplit(",", 1)[-1].strip()
-            if found:
-                return found[:64]
-        elif forwarded is not None:
-            found_for = _last_forwarded_for(forwarded.decode("latin-1"))
-            if found_for:
-                return found_for[:64]
-    client = scope.get("client")
-    return str(client[0]) if client else "unknown"
 
 
 def bucket_key(address: str) -> str:
@@ -90,13 +58,13 @@ class RateLimitMiddleware:
         app: ASGIApp,
         buckets: Buckets,
         per_minute: int,
-        trust_forwarded_for: bool,
+        trusted_proxies: Networks,
         exempt: frozenset[str] = EXEMPT_PATHS,
     ) -> None:
         self.app = app
         self.buckets = buckets
         self.per_minute = per_minute
-        self.trust_forwarded_for = trust_forwarded_for
+        self.trusted_proxies = trusted_proxies
         self.exempt = exempt
         capacity = buckets.capacity
         refill = math.ceil(capacity / buckets.rate)
@@ -122,7 +90,7 @@ class RateLimitMiddleware:
         if scope["type"] != "http" or scope["path"] in self.exempt:
             await self.app(scope, receive, send)
             return
-        key = bucket_key(client_address(scope, self.trust_forwarded_for))
+        key = bucket_key(client_address(scope, self.trusted_proxies))
         decision = await self.buckets.take(key)
         if decision is None:  # the shared store is down: fail open
             await self.app(scope, receive, send)
@@ -132,13 +100,16 @@ class RateLimitMiddleware:
             return
 
         started = False
+        # Made here, before any layer copies the scope, so the cache marks its hits in the
+        # very dict this layer reads.
+        shared = scope.setdefault("state", {})
 
         async def send_with_headers(message: Message) -> None:
             nonlocal started
             if message["type"] == "http.response.start":
                 started = True
                 answered = decision
-                if message["status"] == 304:
+                if message["status"] == 304 and shared.get(ANSWERED_FROM_CACHE):
                     answered = await self.buckets.refund(key) or decision
                 message["headers"] = [*message.get("headers", ()), *self.headers(answered)]
             await send(message)

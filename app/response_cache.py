@@ -1,91 +1,54 @@
 """A response cache as a pure ASGI layer in front of the routes.
 
 It keeps the finished bytes of successful GETs, and their compressed variants, keyed by
-path, normalised query, representation, UTC day and origin (scheme and Host). A hit is
-answered here: no database, no routing, no validation, no serialisation. Entries belong to
-one data revision; when the revision moves (a reseed here, in another worker, or in another
-replica) the whole cache is dropped, so a client never gets a mix of old and new. The
-revision is polled at most once per `cache_revision_interval` seconds.
+path, normalised query, representation and UTC day (app.cache_store holds them, within a
+memory bound that counts everything an entry keeps). A hit is answered here: no database,
+no routing, no validation, no serialisation. Entries belong to one data revision; when the
+revision moves (a reseed here, in another worker, or in another replica) the whole cache is
+dropped, so a client never gets a mix of old and new. The revision is polled at most once
+per `cache_revision_interval` seconds.
+
+The key holds what decides the bytes and nothing a client can vary at no cost: Accept is
+reduced to how it ranks the media types the API offers (all the route's negotiation looks
+at), and the origin (scheme and Host) counts only for the formats whose bodies carry
+absolute links made from it, and only while no public base URL fixes those links.
+
+A hit is marked in the scope's state (ANSWERED_FROM_CACHE): the rate limiter gives the
+token of a 304 back only then, since a miss was computed whatever its status.
 """
 
 import datetime as dt
 import email.utils
-from collections import OrderedDict
-from dataclasses import dataclass, field
+from functools import lru_cache
 from urllib.parse import parse_qsl, urlencode
 
+from starlette.requests import Request
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from app.api.clock import Clock, utc_date
+from app.api.formats import FEED_FORMATS, ICS, MILESTONE_FORMATS, parse_accept, quality
+from app.cache_store import ANY_ORIGIN, Entry, Headers, Key, ResponseStore
 from app.compression import MIN_COMPRESS_BYTES, choose_encoding, compress
+from app.errors import database_unavailable_response
 from app.http_cache import etag_matches
-from app.revision import DataState, RevisionWatcher
+from app.revision import RevisionWatcher
 
-Headers = list[tuple[bytes, bytes]]
+__all__ = ["ANSWERED_FROM_CACHE", "CACHED_PREFIXES", "ResponseCacheMiddleware", "ResponseStore"]
+
 CACHED_PREFIXES = ("/v1", "/problems")
 CONDITIONAL = (b"if-none-match", b"if-modified-since")
+ANSWERED_FROM_CACHE = "answered_from_cache"  # scope state: this answer was a hit
 
-
-@dataclass
-class Entry:
-    status: int
-    headers: Headers  # everything but Content-Length and Content-Encoding
-    body: bytes
-    etag: str
-    last_modified: dt.datetime | None
-    compressible: bool
-    variants: dict[str, bytes] = field(default_factory=dict)
-
-    @property
-    def size(self) -> int:
-        return len(self.body) + sum(len(v) for v in self.variants.values()) + 512
-
-
-class ResponseStore:
-    """Entries in least-recently-used order, bounded by their total size in bytes."""
-
-    def __init__(self, max_bytes: int) -> None:
-        self.max_bytes = max_bytes
-        self._entries: OrderedDict[tuple[str, ...], Entry] = OrderedDict()
-        self.bytes = 0
-        self.state: DataState | None = None
-        self.hits = 0
-        self.misses = 0
-
-    def __len__(self) -> int:
-        return len(self._entries)
-
-    def get(self, key: tuple[str, ...]) -> Entry | None:
-        entry = self._entries.get(key)
-        if entry is not None:
-            self._entries.move_to_end(key)
-        return entry
-
-    def put(self, key: tuple[str, ...], entry: Entry) -> None:
-        if entry.size > self.max_bytes:
-            return
-        old = self._entries.pop(key, None)
-        if old is not None:
-            self.bytes -= old.size
-        self._entries[key] = entry
-        self.bytes += entry.size
-        self._shrink()
-
-    def grew(self, entry: Entry, added: int) -> None:
-        """An entry gained a compressed variant."""
-        self.bytes += added
-        self._shrink()
-
-    def _shrink(self) -> None:
-        while self.bytes > self.max_bytes and self._entries:
-            _, evicted = self._entries.popitem(last=False)
-            self.bytes -= evicted.size
-
-    def clear(self, state: DataState | None = None) -> None:
-        """Drop everything: the data moved on (or can no longer be checked)."""
-        self._entries.clear()
-        self.bytes = 0
-        self.state = state
+# Every media type a cached route answers in (tests/test_response_cache.py holds the OpenAPI
+# document to it); a body of any other type is not stored, since its key could not tell
+# two Accept headers apart that pick differently.
+MEDIA_TYPES = tuple(sorted({t for f in MILESTONE_FORMATS for t in f.media_types}))
+# Bodies with absolute links (app.hosts.link_origin): the origin is part of their identity.
+LINKED_MEDIA_TYPES = frozenset(f.media_type for f in (*FEED_FORMATS, ICS))
+ANY_RANKING = "1" * len(MEDIA_TYPES)  # no Accept, */*, or nothing parseable: all alike
+MAX_KEY_CHARS = 4096  # path and query; longer requests are answered, never stored
+MAX_ORIGIN_CHARS = 300  # a DNS name (253), a port and a scheme
+MEMO_HEADER_CHARS = 256  # Accept values this short have their ranking remembered
 
 
 def normalised_query(raw: bytes) -> str:
@@ -99,10 +62,6 @@ def _header(scope: Scope, name: bytes) -> str | None:
         if key == name:
             return str(value.decode("latin-1"))
     return None
-
-
-def _http_date(value: dt.datetime) -> bytes:
-    return email.utils.format_datetime(value.astimezone(dt.UTC), usegmt=True).encode()
 
 
 def _not_modified_since(scope: Scope, entry: Entry) -> bool:
@@ -120,15 +79,36 @@ def _not_modified_since(scope: Scope, entry: Entry) -> bool:
     return entry.last_modified.replace(microsecond=0) <= parsed
 
 
+def ranking(accept: str) -> str:
+    """How an Accept value ranks MEDIA_TYPES: one digit each, 0 for refused, then 1, 2, ...
+    from least to most preferred. Negotiation (app.api.formats: negotiate and
+    require_acceptable) compares only these qualities with each other and with 0, so two
+    values with the same ranking pick the same representation on every route."""
+    ranges = parse_accept(accept)
+    if not ranges:
+        return ANY_RANKING
+    qualities = [quality(ranges, media_type) for media_type in MEDIA_TYPES]
+    levels = sorted({q for q in qualities if q > 0})
+    return "".join(str(levels.index(q) + 1) if q > 0 else "0" for q in qualities)
+
+
+_remembered_ranking = lru_cache(maxsize=256)(ranking)  # at most 256 short strings
+
+
 def representation(scope: Scope) -> str:
-    """The Accept header, normalised: responses vary on it, so the key does too."""
-    return (_header(scope, b"accept") or "*/*").replace(" ", "").lower()
+    """The part of the request's Accept header that decides the representation."""
+    accept = _header(scope, b"accept")
+    if accept is None:
+        return ANY_RANKING
+    if len(accept) <= MEMO_HEADER_CHARS:
+        return _remembered_ranking(accept)
+    return ranking(accept)
 
 
 def origin(scope: Scope) -> str:
-    """Scheme and Host: feeds and calendars carry absolute links built from them, so one
-    host's bytes must never be served to a client that asked another."""
-    return f"{scope.get('scheme', 'http')}://{(_header(scope, b'host') or '').lower()}"
+    """Scheme and Host, as app.hosts.link_origin puts them into links."""
+    host = _header(scope, b"host")
+    return f"{scope.get('scheme', 'http')}://{host.strip().lower() if host else ''}"
 
 
 class ResponseCacheMiddleware:
@@ -139,12 +119,15 @@ class ResponseCacheMiddleware:
         watcher: RevisionWatcher,
         clock: Clock,
         enabled: bool = True,
+        links_follow_host: bool = True,
     ) -> None:
         self.app = app
         self.store = store
         self.watcher = watcher
         self.clock = clock
         self.enabled = enabled
+        # False once a public base URL is set: then no body depends on the Host.
+        self.links_follow_host = links_follow_host
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http" or scope["method"] not in ("GET", "HEAD"):
@@ -156,31 +139,50 @@ class ResponseCacheMiddleware:
             else:
                 await self.app(scope, receive, send)
             return
-        state = await self.watcher.current()
-        if state is not None:
+        shared = scope.setdefault("state", {})
+        data = await self.watcher.current()
+        if data is not None:
             # Routes read it for Last-Modified; see http_cache.last_modified.
-            scope.setdefault("state", {})["data_changed_at"] = state.changed_at
-        key = (
+            shared["data_changed_at"] = data.changed_at
+        key: Key = (
             scope["path"],
             normalised_query(scope["query_string"]),
             representation(scope),
             # Milestone status moves at UTC midnight, so a day's answers never serve the next.
             utc_date(self.clock).isoformat(),
-            origin(scope),
         )
-        usable = self.enabled and state is not None
-        entry = self.store.get(key) if usable else None
+        requested_origin = origin(scope)
+        usable = self.enabled and data is not None
+        entry = self.store.get(key, requested_origin) if usable else None
+        if entry is None and self.watcher.database_away:
+            # Stale-if-error: what is held was served above; anything else would only wait for
+            # a database that failed its last poll. The next poll that succeeds ends this.
+            await database_unavailable_response(Request(scope))(scope, receive, send)
+            return
         if entry is None:
             self.store.misses += 1
             entry = await self._render(scope, receive)
             if entry.status != 200:
-                await self._send(scope, send, entry, conditional=False)
+                await self._send(scope, send, entry, conditional=False, held=None)
                 return
-            if usable and state == self.store.state:
-                self.store.put(key, entry)
+            held = None
+            if usable and data == self.store.state and self._storable(key, requested_origin, entry):
+                held = (key, requested_origin if entry.linked else ANY_ORIGIN)
+                self.store.put(*held, entry)
         else:
             self.store.hits += 1
-        await self._send(scope, send, entry, conditional=True)
+            shared[ANSWERED_FROM_CACHE] = True
+            held = (key, requested_origin if entry.linked else ANY_ORIGIN)
+        await self._send(scope, send, entry, conditional=True, held=held)
+
+    @staticmethod
+    def _storable(key: Key, requested_origin: str, entry: Entry) -> bool:
+        media_type = next((v for k, v in entry.headers if k == b"content-type"), b"")
+        if media_type.partition(b";")[0].strip().decode("latin-1") not in MEDIA_TYPES:
+            return False
+        if entry.linked and len(requested_origin) > MAX_ORIGIN_CHARS:
+            return False
+        return len(key[0]) + len(key[1]) <= MAX_KEY_CHARS
 
     async def _head_as_get(self, scope: Scope, receive: Receive, send: Send) -> None:
         """HEAD is GET without the body (RFC 9110 9.3.2), on every route."""
@@ -221,9 +223,18 @@ class ResponseCacheMiddleware:
                 content_type = value
             headers.append((lower, value))
         compressible = len(body) >= MIN_COMPRESS_BYTES and not content_type.startswith(b"image/")
-        return Entry(start["status"], headers, body, etag, last_modified, compressible)
+        media_type = content_type.partition(b";")[0].strip().decode("latin-1")
+        linked = self.links_follow_host and media_type in LINKED_MEDIA_TYPES
+        return Entry(start["status"], headers, body, etag, last_modified, compressible, linked)
 
-    async def _send(self, scope: Scope, send: Send, entry: Entry, conditional: bool) -> None:
+    async def _send(
+        self,
+        scope: Scope,
+        send: Send,
+        entry: Entry,
+        conditional: bool,
+        held: tuple[Key, str] | None,
+    ) -> None:
         headers = list(entry.headers)
         coding = choose_encoding(_header(scope, b"accept-encoding")) if entry.compressible else None
         if coding is not None:
@@ -240,8 +251,8 @@ class ResponseCacheMiddleware:
             variant = entry.variants.get(coding)
             if variant is None:
                 variant = compress(entry.body, coding)
-                entry.variants[coding] = variant
-                self.store.grew(entry, len(variant))
+                if held is not None:  # an entry not stored keeps nothing
+                    self.store.add_variant(*held, entry, coding, variant)
             body = variant
             headers.append((b"content-encoding", coding.encode()))
         headers.append((b"content-length", str(len(body)).encode()))

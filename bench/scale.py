@@ -25,11 +25,12 @@ from psycopg import sql
 from sqlalchemy import Engine, select, text
 from sqlalchemy.engine import make_url
 
+from app.cursors import Cursor, CursorCodec
 from app.db import make_engine
 from app.main import create_app
 from app.migrate import upgrade
 from app.models import Nri
-from app.paging import Cursor, Ordering
+from app.paging import Ordering
 from app.resources import seed_path
 from app.seed import sync_seed
 from app.seed_check import load_seed_file
@@ -106,7 +107,9 @@ def deep_cursor(engine: Engine, sort: str, pages: int) -> tuple[str, int]:
     query = select(NRI).order_by(*order).offset((depth - 1) * LIMIT - 1).limit(1)
     with engine.connect() as conn:
         row = conn.execute(query).one()._mapping
-    return Cursor(sort, ordering.key_of(row, "id"), "next").encode(), depth
+    # Signed with the database's cursor secret, as the app (no FACTSHEET_CURSOR_SECRET) signs.
+    token = CursorCodec(engine).encode(Cursor(sort, ordering.key_of(row, "id"), "next"))
+    return token, depth
 
 
 def get(client: TestClient, url: str, params: dict[str, Any]) -> float:

@@ -4,6 +4,7 @@ app actually reads, with a value the app accepts."""
 
 import re
 import tomllib
+from ipaddress import ip_address, ip_network
 from pathlib import Path
 from typing import Any
 
@@ -57,7 +58,12 @@ def test_every_api_variable_is_a_setting_with_a_valid_value(compose: dict[str, A
     assert unknown == []
     values: dict[str, Any] = {field_name(k): v for k, v in env.items()}
     settings = Settings(**values, _env_file=None)
-    assert settings.workers == 2 and settings.trust_forwarded_for is True
+    assert settings.workers == 2
+    # Forwarding headers are believed from nginx alone, at the address compose gives it.
+    proxy = compose["services"]["proxy"]["networks"]["default"]["ipv4_address"]
+    assert [str(n) for n in settings.trusted_proxies] == [f"{proxy}/32"]
+    subnet = compose["networks"]["default"]["ipam"]["config"][0]["subnet"]
+    assert ip_address(proxy) in ip_network(subnet)
 
 
 def test_the_database_url_names_the_db_service_and_its_credentials(

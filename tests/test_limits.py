@@ -15,8 +15,9 @@ import pytest
 import uvicorn
 from fastapi import FastAPI, Request
 from fastapi.testclient import TestClient
+from uvicorn.importer import import_from_string
 
-from app import cli
+from app import cli, http_protocols
 from app.api.params import MAX_LIMIT, MAX_VALUES
 from app.main import create_app
 from app.migrate import upgrade
@@ -256,6 +257,7 @@ def test_serve_hands_uvicorn_the_connection_limits(
     monkeypatch.setenv("FACTSHEET_DATABASE_URL", f"sqlite:///{tmp_path / 'factsheet.db'}")
     monkeypatch.setenv("FACTSHEET_TIMEOUT_KEEP_ALIVE", "7")
     monkeypatch.setenv("FACTSHEET_BACKLOG", "512")
+    monkeypatch.setenv("FACTSHEET_MAX_HEADER_BYTES", "20000")
     handler = signal.getsignal(signal.SIGTERM)  # serve installs its own
     try:
         assert cli.main(["serve"]) == 0
@@ -268,6 +270,11 @@ def test_serve_hands_uvicorn_the_connection_limits(
     assert seen["backlog"] == 512
     # The app logs each request itself (FACTSHEET_ACCESS_LOG); uvicorn must not repeat it.
     assert seen["access_log"] is False
+    # The protocols that bound the head on either parser, and the bound they read.
+    assert seen["http"] == "app.http_protocols:AutoHTTPProtocol"
+    assert seen["h11_max_incomplete_event_size"] == 20000
+    chosen = import_from_string(seen["http"])
+    assert chosen in (http_protocols.H11Protocol, getattr(http_protocols, "HttpToolsProtocol", 0))
 
 
 def test_the_connection_limits_have_sensible_defaults() -> None:
@@ -275,6 +282,9 @@ def test_the_connection_limits_have_sensible_defaults() -> None:
     assert (defaults.max_query_bytes, defaults.max_body_bytes) == (2048, 65536)
     assert defaults.timeout_keep_alive == 5
     assert defaults.limit_concurrency == 1000
+    assert defaults.limit_concurrency_per_client == 100
+    assert defaults.max_header_bytes == 16 * 1024
+    assert defaults.body_timeout == 10
     assert defaults.backlog == 2048
 
 

@@ -317,4 +317,8 @@ def test_revision_file_has_a_docstring_and_a_real_downgrade(path: Path) -> None:
     functions = {n.name: n for n in tree.body if isinstance(n, ast.FunctionDef)}
     assert set(functions) >= {"upgrade", "downgrade"}
     body = functions["downgrade"].body
-    assert not (len(body) == 1 and isinstance(body[0], ast.Pass | ast.Expr))
+    # A lone `pass`, docstring or `...` is no downgrade; a lone call (op.drop_table) is.
+    empty = isinstance(body[0], ast.Pass) or (
+        isinstance(body[0], ast.Expr) and isinstance(body[0].value, ast.Constant)
+    )
+    assert not (len(body) == 1 and empty)

@@ -4,15 +4,19 @@ free, exempt probes, who counts as a client, and budgets shared through a real R
 import asyncio
 import logging
 from collections.abc import Iterator
+from ipaddress import ip_network
+from typing import Any
 
 import pytest
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 
+from app.errors import PROBLEM_TYPES
 from app.rate_buckets import MemoryBuckets, RedisBuckets, decide
-from app.rate_limit import bucket_key, client_address
+from app.rate_limit import bucket_key
+from app.seed import sync_seed
 from app.settings import Settings
-from tests.conftest import MakeApp
+from tests.conftest import LOOPBACK_CLIENT, MakeApp
 
 REDIS_URL = "redis://127.0.0.1:6379/15"
 PROBLEM_PATH = "/problems/not-found"  # cacheable, needs no data
@@ -83,28 +87,7 @@ def test_clients_have_their_own_buckets_and_memory_stays_bounded() -> None:
 
 
 # --------------------------------------------------------------------------- who the client is
-
-
-def scope(client: str = "203.0.113.9", headers: dict[str, str] | None = None) -> dict[str, object]:
-    raw = [(k.lower().encode(), v.encode()) for k, v in (headers or {}).items()]
-    return {"type": "http", "client": (client, 50000), "headers": raw}
-
-
-def test_forwarded_headers_are_ignored_unless_trusted() -> None:
-    spoofed = scope(headers={"X-Forwarded-For": "198.51.100.1"})
-    assert client_address(spoofed, trust_forwarded_for=False) == "203.0.113.9"
-
-
-def test_behind_a_trusted_proxy_the_address_it_appended_counts() -> None:
-    # The client wrote the first entry itself; the proxy appended the address it saw.
-    chain = scope(headers={"X-Forwarded-For": "198.51.100.1, 192.0.2.44"})
-    assert client_address(chain, trust_forwarded_for=True) == "192.0.2.44"
-    forwarded = scope(
-        headers={"Forwarded": 'for=198.51.100.1, for="[2001:db8::7]:4711";proto=https'}
-    )
-    assert client_address(forwarded, trust_forwarded_for=True) == "2001:db8::7"
-    assert client_address(scope(headers={"Forwarded": "for=192.0.2.60;by=x"}), True) == "192.0.2.60"
-    assert client_address(scope(), trust_forwarded_for=True) == "203.0.113.9"
+# (which address that is: tests/test_client_address.py)
 
 
 def test_ipv6_clients_share_a_bucket_per_64() -> None:
@@ -156,7 +139,7 @@ def test_past_the_burst_the_answer_is_a_429_problem_with_retry_after(make_app: M
     }
 
 
-def test_304_answers_cost_nothing(make_app: MakeApp) -> None:
+def test_304_answers_from_the_cache_cost_nothing(make_app: MakeApp) -> None:
     app = make_app(rate_limit_burst=3, rate_limit_per_minute=1)
     with TestClient(app) as client:
         etag = client.get(PROBLEM_PATH).headers["etag"]
@@ -166,6 +149,43 @@ def test_304_answers_cost_nothing(make_app: MakeApp) -> None:
         assert {r.status_code for r in revalidations} == {304}
         assert {r.headers["ratelimit-remaining"] for r in revalidations} == {"2"}
         assert client.get(PROBLEM_PATH).headers["ratelimit-remaining"] == "1"
+
+
+# Problem types the cache does not hold yet: each answer below is computed.
+UNCACHED = [f"/problems/{code}" for code in sorted(PROBLEM_TYPES)[:6]]
+FUTURE = "Fri, 01 Jan 2100 00:00:00 GMT"
+
+
+@pytest.mark.parametrize(
+    ("method", "headers", "status"),
+    [
+        ("GET", {"If-None-Match": "*"}, 304),
+        ("GET", {"If-Modified-Since": FUTURE}, 304),
+        ("HEAD", {"If-None-Match": "*"}, 304),
+        ("HEAD", {}, 200),
+    ],
+)
+def test_an_answer_the_server_computed_costs_a_token_whatever_its_status(
+    make_app: MakeApp,
+    seed_data: dict[str, Any],
+    method: str,
+    headers: dict[str, str],
+    status: int,
+) -> None:
+    app = make_app(rate_limit_burst=3, rate_limit_per_minute=1)
+    sync_seed(app.state.engine, seed_data)  # the data's date gives answers a Last-Modified
+    with TestClient(app) as client:
+        answers = [client.request(method, path, headers=headers) for path in UNCACHED]
+    assert [a.status_code for a in answers] == [status] * 3 + [429] * 3
+    assert [a.headers["ratelimit-remaining"] for a in answers[:3]] == ["2", "1", "0"]
+
+
+def test_a_304_costs_a_token_when_the_cache_is_off(make_app: MakeApp) -> None:
+    app = make_app(rate_limit_burst=3, rate_limit_per_minute=1, cache_enabled=False)
+    with TestClient(app) as client:
+        etag = client.get(PROBLEM_PATH).headers["etag"]
+        again = [client.get(PROBLEM_PATH, headers={"If-None-Match": etag}) for _ in range(3)]
+    assert [a.status_code for a in again] == [304, 304, 429]
 
 
 @pytest.mark.parametrize("path", ["/healthz", "/readyz", "/metrics"])
@@ -179,8 +199,10 @@ def test_probes_and_metrics_are_exempt(make_app: MakeApp, path: str) -> None:
 
 
 def test_each_client_behind_a_trusted_proxy_has_its_own_budget(make_app: MakeApp) -> None:
-    app = make_app(rate_limit_burst=1, rate_limit_per_minute=1, trust_forwarded_for=True)
-    with TestClient(app) as client:
+    app = make_app(
+        rate_limit_burst=1, rate_limit_per_minute=1, trusted_proxies=[ip_network("127.0.0.1")]
+    )
+    with TestClient(app, client=LOOPBACK_CLIENT) as client:
         alice = {"X-Forwarded-For": "198.51.100.1"}
         bob = {"X-Forwarded-For": "198.51.100.2"}
         assert client.get(PROBLEM_PATH, headers=alice).status_code == 200
@@ -218,7 +240,7 @@ def test_the_default_is_on_with_600_a_minute_in_bursts_of_120() -> None:
     defaults = Settings(_env_file=None)
     assert defaults.rate_limit_enabled
     assert (defaults.rate_limit_per_minute, defaults.rate_limit_burst) == (600, 120)
-    assert not defaults.trust_forwarded_for
+    assert defaults.trusted_proxies == []
     assert defaults.redis_url is None
 
 

@@ -3,11 +3,14 @@
 import copy
 import datetime as dt
 import email.utils
+import gc
 import gzip
 import json
+import random
 import subprocess
 import sys
 import threading
+import tracemalloc
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -16,14 +19,33 @@ import brotli
 import pytest
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
+from pydantic import SecretStr
 from sqlalchemy import Engine, event
 
+from app.api.formats import (
+    CSV,
+    FEED_FORMATS,
+    JSON,
+    LIST_FORMATS,
+    MILESTONE_FORMATS,
+    negotiate,
+    parse_accept,
+    quality,
+)
+from app.cache_store import MAX_ORIGINS, Entry, ResponseStore
 from app.main import create_app
 from app.migrate import upgrade
+from app.response_cache import (
+    ANY_RANKING,
+    CACHED_PREFIXES,
+    LINKED_MEDIA_TYPES,
+    MEDIA_TYPES,
+    ranking,
+)
 from app.revision import DataState, RevisionWatcher
 from app.seed import sync_seed
 from app.settings import Settings
-from tests.conftest import FakeClock
+from tests.conftest import TEST_HOSTS, FakeClock, MakeApp
 
 URLS = [
     "/v1",
@@ -83,12 +105,30 @@ def test_parameter_order_hits_the_same_entry(client: TestClient, seeded: dict[st
     assert (store.hits, store.misses) == (1, 1)
 
 
-def test_different_accept_headers_get_their_own_entries(
+def test_accept_values_that_rank_the_formats_alike_share_an_entry(
     client: TestClient, seeded: dict[str, Any]
 ) -> None:
     store = client.app.state.response_store  # type: ignore[attr-defined]
-    client.get("/v1/nris", headers={"Accept": "application/json"})
-    client.get("/v1/nris", headers={"Accept": "*/*"})
+    alike = [
+        {},
+        {"Accept": "*/*"},
+        {"Accept": "*/*;q=0.3, text/x-never-offered"},
+        {"Accept": "nonsense"},
+        {"Accept": "*/*, text/x-" + "padding" * 1000},
+    ]
+    answers = [client.get("/v1/milestones", headers=headers) for headers in alike]
+    assert {a.headers["content-type"] for a in answers} == {"application/json"}
+    assert (len(store), store.misses, store.hits) == (1, 1, len(alike) - 1)
+
+
+def test_each_representation_gets_its_own_entry(client: TestClient, seeded: dict[str, Any]) -> None:
+    store = client.app.state.response_store  # type: ignore[attr-defined]
+    json_body = client.get("/v1/milestones", headers={"Accept": "application/json"})
+    csv_body = client.get("/v1/milestones", headers={"Accept": "text/csv"})
+    csv_again = client.get("/v1/milestones", headers={"Accept": "text/csv;q=0.5, text/html"})
+    assert json_body.headers["content-type"] == "application/json"
+    assert csv_body.headers["content-type"].startswith("text/csv")
+    assert csv_again.content == csv_body.content
     assert len(store) == 2
 
 
@@ -109,8 +149,15 @@ def test_compressed_variant_decodes_to_the_identity_body(
 
 
 def compressed_bytes(client: TestClient, coding: str) -> bytes:
-    with client.stream("GET", "/v1/nris", headers={"Accept-Encoding": coding}) as response:
-        return b"".join(response.iter_raw())
+    """The bytes on the wire. The contract check's hook reads (and so decodes) every body as
+    it arrives; a raw read has to go without it."""
+    hooks = client.event_hooks["response"]
+    client.event_hooks["response"] = []
+    try:
+        with client.stream("GET", "/v1/nris", headers={"Accept-Encoding": coding}) as response:
+            return b"".join(response.iter_raw())
+    finally:
+        client.event_hooks["response"] = hooks
 
 
 def test_compression_runs_once_per_entry_not_per_hit(
@@ -238,26 +285,196 @@ def test_errors_are_not_cached(client: TestClient, seeded: dict[str, Any]) -> No
     assert len(store) == 0
 
 
-def test_memory_stays_under_the_bound(
-    settings: Settings, clock: FakeClock, seed_data: dict[str, Any]
+def test_the_byte_count_is_what_the_store_holds_and_stays_under_the_bound(
+    make_app: MakeApp, seed_data: dict[str, Any]
 ) -> None:
-    from sqlmodel import SQLModel
-
-    bound = 40_000
-    application = create_app(settings.model_copy(update={"cache_max_bytes": bound}), clock=clock)
-    if settings.database_url == "sqlite://":
-        SQLModel.metadata.create_all(application.state.engine)
+    bound = 60_000
+    application = make_app(cache_max_bytes=bound, allowed_hosts=["*"])
     sync_seed(application.state.engine, seed_data)
     store = application.state.response_store
     with TestClient(application) as client:
         for limit in range(1, 60):
-            assert client.get(f"/v1/nris?limit={limit}").status_code == 200
-            assert store.bytes <= bound
+            for headers in ({"Accept-Encoding": "gzip"}, {"Host": f"h{limit}.example.test"}):
+                assert client.get(f"/v1/nris?limit={limit}", headers=headers).status_code == 200
+                assert store.bytes == store.measured() <= bound
+            feed = client.get("/v1/feeds/recent.atom", headers={"Host": f"h{limit}.example.test"})
+            assert feed.status_code == 200
+            assert store.bytes == store.measured() <= bound
         assert 0 < len(store) < 59
         # The most recent entry survived; the oldest were evicted.
-        client.get("/v1/nris?limit=59")
+        client.get("/v1/feeds/recent.atom", headers={"Host": "h59.example.test"})
         assert store.hits >= 1
-    application.state.engine.dispose()
+
+
+def _store_filled(entries: int, body_bytes: int) -> ResponseStore:
+    """A store holding entries shaped like real ones, with nothing else referring to them:
+    long keys, fresh header objects (as a render makes them), variants, several origins."""
+    store = ResponseStore(10**12)
+    for i in range(entries):
+        key = ("/v1/nris", f"q={i:08d}" + "x" * 4000, "100000", "2026-12-04")
+        for origin in ("", f"http://h{i}.example.test", f"https://h{i}.example.test"):
+            headers = [
+                (name.lower(), value + b"")
+                for name, value in (
+                    (b"Content-Type", b"application/json"),
+                    (b"ETag", f'"{i:032x}"'.encode()),
+                    (b"Cache-Control", b"public, max-age=300, stale-while-revalidate=60"),
+                    (b"Vary", b"Accept, Accept-Encoding"),
+                    (b"Last-Modified", b"Fri, 04 Dec 2026 00:00:00 GMT"),
+                    (b"Link", f'</v1/nris?cursor={i:0>300}>; rel="next"'.encode()),
+                )
+            ]
+            entry = Entry(
+                200,
+                headers,
+                bytes(body_bytes),
+                f'"{i:032x}"',
+                dt.datetime(2026, 12, 4, tzinfo=dt.UTC),
+                True,
+                bool(origin),
+            )
+            store.put(key, origin, entry)
+            store.add_variant(key, origin, entry, "gzip", bytes(body_bytes // 4))
+    return store
+
+
+@pytest.mark.parametrize("body_bytes", [0, 200, 20_000])
+def test_entry_sizes_cover_all_the_memory_an_entry_keeps(body_bytes: int) -> None:
+    gc.collect()
+    tracemalloc.start()
+    try:
+        before = tracemalloc.get_traced_memory()[0]
+        store = _store_filled(200, body_bytes)
+        gc.collect()
+        held = tracemalloc.get_traced_memory()[0] - before
+    finally:
+        tracemalloc.stop()
+    assert len(store) == 600
+    assert store.bytes == store.measured()
+    # Honest: never less than Python allocated for what the store holds, and not a wild
+    # overestimate either (which would make the bound needlessly small).
+    assert held <= store.bytes <= 1.5 * held, (held, store.bytes)
+
+
+def test_an_entry_that_is_not_stored_adds_nothing_to_the_count(
+    make_app: MakeApp, seed_data: dict[str, Any]
+) -> None:
+    application = make_app(cache_enabled=False)
+    sync_seed(application.state.engine, seed_data)
+    store = application.state.response_store
+    with TestClient(application) as client:
+        for coding in ("gzip", "br", "gzip"):
+            response = client.get("/v1/nris", headers={"Accept-Encoding": coding})
+            assert response.headers["content-encoding"] == coding
+    assert (len(store), store.bytes) == (0, 0)
+
+
+def test_a_host_flood_adds_no_entries_and_each_host_gets_its_own_links(
+    make_app: MakeApp, seed_data: dict[str, Any]
+) -> None:
+    application = make_app(allowed_hosts=["*"])
+    sync_seed(application.state.engine, seed_data)
+    store = application.state.response_store
+    hosts = [f"host-{n}.example.test" for n in range(3 * MAX_ORIGINS)]
+    with TestClient(application) as client:
+        for _ in range(2):
+            for host in hosts:
+                feed = client.get("/v1/feeds/recent.atom", headers={"Host": host})
+                assert f"http://{host}/v1/milestones/".encode() in feed.content
+                assert b"example.test" not in feed.content.replace(host.encode(), b"")
+                page = client.get("/v1/nris", headers={"Host": host})
+                assert page.status_code == 200
+        # Two keys: the feed, with entries for the last few hosts only, and the page.
+        assert len(store) == MAX_ORIGINS + 1
+        assert store.bytes == store.measured()
+        # A host the feed still holds is a hit; one it let go is computed again.
+        hits = store.hits
+        client.get("/v1/feeds/recent.atom", headers={"Host": hosts[-1]})
+        client.get("/v1/feeds/recent.atom", headers={"Host": hosts[0]})
+        assert store.hits == hits + 1
+
+
+def test_with_a_public_base_url_every_host_shares_one_entry(
+    make_app: MakeApp, seed_data: dict[str, Any]
+) -> None:
+    application = make_app(allowed_hosts=["*"], public_base_url="https://api.example.org")
+    sync_seed(application.state.engine, seed_data)
+    store = application.state.response_store
+    with TestClient(application) as client:
+        bodies = {
+            client.get("/v1/feeds/recent.atom", headers={"Host": f"h{n}.example.test"}).content
+            for n in range(5)
+        }
+    assert len(bodies) == 1 and b"https://api.example.org/v1/milestones/" in bodies.pop()
+    assert (len(store), store.hits) == (1, 4)
+
+
+def test_only_the_linked_formats_carry_the_host(
+    make_app: MakeApp, seed_data: dict[str, Any]
+) -> None:
+    """The cache keys only LINKED_MEDIA_TYPES on the origin: no other body may contain it."""
+    application = make_app(allowed_hosts=["*"])
+    sync_seed(application.state.engine, seed_data)
+    host = "links-checked.example.test"
+    paths = [
+        route["path"]
+        for route in _cached_get_operations(application)
+        if "{" not in route["path"] and "search" not in route["path"]
+    ]
+    linked: set[str] = set()
+    with TestClient(application) as client:
+        for path in paths:
+            response = client.get(path, headers={"Host": host})
+            assert response.status_code == 200, path
+            media_type = response.headers["content-type"].partition(";")[0]
+            in_headers = any(host in value for value in response.headers.values())
+            assert not in_headers, path
+            if host.encode() in response.content:
+                assert media_type in LINKED_MEDIA_TYPES, path
+                linked.add(media_type)
+    assert linked == LINKED_MEDIA_TYPES
+
+
+def _cached_get_operations(application: FastAPI) -> list[dict[str, Any]]:
+    document = application.openapi()
+    return [
+        {"path": path, "types": list(ops["get"]["responses"]["200"].get("content", {}))}
+        for path, ops in document["paths"].items()
+        if "get" in ops and path.startswith(CACHED_PREFIXES)
+    ]
+
+
+def test_cached_routes_answer_only_in_the_media_types_the_key_ranks(app: FastAPI) -> None:
+    operations = _cached_get_operations(app)
+    assert len(operations) > 20
+    for operation in operations:
+        assert set(operation["types"]) <= set(MEDIA_TYPES), operation
+
+
+def test_accept_values_with_one_ranking_negotiate_alike_on_every_route() -> None:
+    """The key keeps only ranking(Accept): two values with the same ranking must pick the
+    same format (or the same 406) whatever a route offers."""
+    rng = random.Random(11)
+    pieces = [*MEDIA_TYPES, "text/*", "application/*", "*/*", "text/html", "image/png", "junk"]
+    offers = [LIST_FORMATS, MILESTONE_FORMATS, FEED_FORMATS, (JSON,), (CSV,)]
+    outcomes: dict[str, tuple[object, ...]] = {}
+    for _ in range(4000):
+        parts = [
+            rng.choice(pieces) + rng.choice(["", ";q=0", ";q=0.2", ";q=0.5", ";q=1", ";q=x"])
+            for _ in range(rng.randint(0, 4))
+        ]
+        header = ", ".join(parts)
+        ranges = parse_accept(header)
+        outcome = tuple(
+            (
+                negotiate(header, offered),
+                bool(ranges) and not any(quality(ranges, f.media_type) > 0 for f in offered),
+            )
+            for offered in offers
+        )
+        assert outcomes.setdefault(ranking(header), outcome) == outcome, header
+    assert len(outcomes) > 30
+    assert outcomes[ANY_RANKING] == tuple((o[0], False) for o in offers)
 
 
 def test_bodies_are_identical_with_and_without_the_cache(
@@ -267,9 +484,10 @@ def test_bodies_are_identical_with_and_without_the_cache(
 
     bodies: list[list[bytes]] = []
     for enabled in (True, False):
-        application = create_app(
-            settings.model_copy(update={"cache_enabled": enabled}), clock=clock
-        )
+        # One cursor secret for both: each in-memory database would make its own, and the
+        # next links would differ by their signatures alone.
+        tuned = {"cache_enabled": enabled, "cursor_secret": SecretStr("same-secret-for-both-apps")}
+        application = create_app(settings.model_copy(update=tuned), clock=clock)
         if settings.database_url == "sqlite://":
             SQLModel.metadata.create_all(application.state.engine)
         sync_seed(application.state.engine, seed_data, now=dt.datetime(2026, 1, 1, tzinfo=dt.UTC))
@@ -330,7 +548,13 @@ def test_watcher_rereads_only_after_the_interval() -> None:
 def file_app(tmp_path: Path, clock: FakeClock, seed_data: dict[str, Any]) -> Iterator[FastAPI]:
     url = f"sqlite:///{tmp_path / 'shared.db'}"
     application = create_app(
-        Settings(database_url=url, cache_revision_interval=0.0, _env_file=None), clock=clock
+        Settings(
+            database_url=url,
+            cache_revision_interval=0.0,
+            allowed_hosts=TEST_HOSTS,
+            _env_file=None,
+        ),
+        clock=clock,
     )
     upgrade(application.state.engine)
     sync_seed(application.state.engine, seed_data)

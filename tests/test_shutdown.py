@@ -51,7 +51,9 @@ def running_server(tmp_path: Path, graceful_timeout: int) -> Iterator[Server]:
         database_url=f"sqlite:///{tmp_path / 'factsheet.db'}",
         graceful_timeout=str(graceful_timeout),
         cache_enabled="false",
+        # Hundreds of requests from one address stand for many clients here.
         rate_limit_enabled="false",
+        limit_concurrency_per_client="none",
         access_log="false",
     )
     with log.open("wb") as out:

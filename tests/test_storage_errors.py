@@ -19,6 +19,7 @@ from fastapi.testclient import TestClient
 
 from app.main import create_app
 from app.settings import Settings
+from tests.conftest import TEST_HOSTS
 from tests.test_cli import clean_env, free_port
 from tools.crash_test import digest, integrity, synthetic_seed
 
@@ -100,6 +101,7 @@ def api_reads(database: Path) -> tuple[int, int, str]:
         database_url=f"sqlite:///{database}",
         rate_limit_enabled=False,
         access_log=False,
+        allowed_hosts=TEST_HOSTS,
         _env_file=None,
     )
     app = create_app(settings)

@@ -16,6 +16,7 @@ from app.api.responses import page_response
 from app.errors import BadRequest
 from app.feeds import atom, csvtable, jsonfeed, rss
 from app.feeds.model import Feed
+from app.hosts import link_origin
 from app.http_cache import conditional
 from app.paging import PageResult, canonical
 from app.services.listing import Listing
@@ -29,9 +30,9 @@ FEED_RENDERERS: dict[Format, Callable[[Feed], bytes]] = {
 
 
 def base_url(request: Request) -> str:
-    """Scheme and host the client used: feeds and calendars need absolute links. The
-    response cache keys on the host too, so one host's links never reach another."""
-    return str(request.base_url).rstrip("/")
+    """What the absolute links of feeds and calendars start with: FACTSHEET_PUBLIC_BASE_URL,
+    or the scheme and an allowed Host of the request (app.hosts)."""
+    return link_origin(request)
 
 
 def query_pairs(request: Request) -> list[tuple[str, str]]:

@@ -36,7 +36,7 @@ def page_response(
     meta: dict[str, Any] | None = None,
     depends_on_today: bool = False,
 ) -> Response:
-    links = page_links(request.url, result, sort)
+    links = page_links(request.url, result, sort, params.codec)
     payload = {
         "data": select_fields(result.rows, params.fields, allowed_fields, id_field),
         "links": links,

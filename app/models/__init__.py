@@ -19,6 +19,7 @@ from app.models.milestone import Milestone, MilestoneOrganisation  # noqa: E402
 from app.models.nri import Nri  # noqa: E402
 from app.models.organisation import Organisation  # noqa: E402
 from app.models.search import SearchDocument  # noqa: E402
+from app.models.secret import Secret  # noqa: E402
 
 __all__ = [
     "ActionLine",
@@ -33,5 +34,6 @@ __all__ = [
     "Nri",
     "Organisation",
     "SearchDocument",
+    "Secret",
     "SQLModel",
 ]

@@ -18,7 +18,7 @@ from sqlmodel import Session
 
 from app.seed import sync_seed
 from tests.api.test_formats import walk
-from tests.conftest import FakeClock
+from tests.conftest import FakeClock, MakeApp
 from tests.factories import make_milestone
 
 TAG = "tag:wsis-factsheet,2026:"
@@ -227,16 +227,18 @@ def test_a_feed_without_suffix_answers_json_feed_to_json(
     check_json_feed(response.json())
 
 
-def test_feed_links_are_absolute_on_the_host_that_was_asked(
-    client: TestClient, seeded: dict[str, Any]
+def test_feed_links_are_absolute_on_the_allowed_host_that_was_asked(
+    make_app: MakeApp, seed_data: dict[str, Any], clock: FakeClock
 ) -> None:
-    """The response cache keys on the host too: one host's links never reach another."""
-    one = feedparser.parse(
-        client.get("/v1/feeds/recent.atom", headers={"Host": "api.example.org"}).content
-    )
-    two = feedparser.parse(
-        client.get("/v1/feeds/recent.atom", headers={"Host": "mirror.example.net"}).content
-    )
+    """Without FACTSHEET_PUBLIC_BASE_URL links follow the Host, once it is allowed; the
+    response cache keys on the host too, so one host's links never reach another."""
+    app = make_app(allowed_hosts=["api.example.org", "mirror.example.net"])
+    sync_seed(app.state.engine, seed_data, now=clock.now)
+    with TestClient(app) as client:
+        one, two = (
+            feedparser.parse(client.get("/v1/feeds/recent.atom", headers={"Host": host}).content)
+            for host in ("api.example.org", "mirror.example.net")
+        )
     assert one.entries[0].link.startswith("http://api.example.org/v1/milestones/")
     assert two.entries[0].link.startswith("http://mirror.example.net/v1/milestones/")
     assert [e.id for e in one.entries] == [e.id for e in two.entries]
