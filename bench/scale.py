@@ -134,7 +134,8 @@ def measure(url: str, factor: int, backend: str) -> list[Measurement]:
     )
     app = create_app(settings)
     try:
-        with TestClient(app) as client:
+        # localhost: a host the API answers to by default (testserver is not one).
+        with TestClient(app, base_url="http://localhost") as client:
             scenarios = requests(client, app.state.engine)
             samples: dict[str, list[float]] = {key: [] for key, *_ in scenarios}
             for round_ in range(WARMUP + REPEAT):

@@ -292,7 +292,8 @@ def api_check(path: Path, expected_facts: int) -> str:
     )
     app = create_app(settings)
     try:
-        with TestClient(app) as client:
+        # localhost: a host the API answers to by default (testserver is not one).
+        with TestClient(app, base_url="http://localhost") as client:
             ready = client.get("/readyz")
             if ready.status_code != 200:
                 return f"/readyz {ready.status_code}: {ready.text[:200]}"
