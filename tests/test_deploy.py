@@ -22,7 +22,11 @@ COMPOSE = ROOT / "deploy" / "compose.yaml"
 NGINX = ROOT / "deploy" / "nginx.conf"
 PREFIX = "FACTSHEET_"
 # Read by the tests and the benchmark, not by the app.
-NOT_SETTINGS = {"FACTSHEET_TEST_DATABASE_URL", "FACTSHEET_BENCH_PG_URL"}
+NOT_SETTINGS = {
+    "FACTSHEET_TEST_DATABASE_URL",
+    "FACTSHEET_TEST_CONTRACT_CHECK",
+    "FACTSHEET_BENCH_PG_URL",
+}
 POSTGRES_MAX_CONNECTIONS = 100  # PostgreSQL's default
 
 
