@@ -167,7 +167,7 @@ def _document_country_codes(operation: dict[str, Any]) -> None:
         _replace_pattern(parameter["schema"], TWO_LETTERS_PATTERN, country_code_pattern())
 
 
-TWO_LETTERS_PATTERN = "^[A-Za-z]{2}$"  # app.api.nris.nri_filters
+TWO_LETTERS_PATTERN = "^[A-Za-z]{2}$"  # app.collections.nris.nri_filters
 
 
 def _document_value_counts(operation: dict[str, Any]) -> None:

@@ -33,16 +33,9 @@ from app.errors import BadRequest
 from app.models import Secret
 from app.paging import INT64, Ordering, PageRequest, PageResult, SortKey, fetch_page, key_value
 from app.search.documents import DOCUMENTS
-from app.services import (
-    action_lines,
-    changes,
-    fact_sheet,
-    facts,
-    milestones,
-    nris,
-    organisations,
-    secrets,
-)
+from app.collections import COLLECTIONS
+from app.collections.changes import CHANGES
+from app.services import secrets
 
 CODEC = CursorCodec(secret="a test secret, 32 characters ok")
 
@@ -312,17 +305,11 @@ def test_key_values_of_other_types_are_refused(value: Any, column: Any) -> None:
 
 def every_list_sort() -> list[tuple[str, SortKey, Any]]:
     """(name, sort key, id column) of every sort of every list, search included."""
-    found = []
-    for module, sorts, id_column in [
-        (action_lines, action_lines.SORTS, action_lines.TABLE.c.code),
-        (changes, changes.SORTS, changes.TABLE.c.id),
-        (fact_sheet, fact_sheet.CALL_SORTS, fact_sheet.CALL.c.number),
-        (facts, facts.SORTS, facts.TABLE.c.id),
-        (milestones, milestones.SORTS, milestones.TABLE.c.id),
-        (nris, nris.SORTS, nris.TABLE.c.id),
-        (organisations, organisations.SORTS, organisations.TABLE.c.id),
-    ]:
-        found += [(f"{module.__name__}:{name}", key, id_column) for name, key in sorts.items()]
+    found = [
+        (f"{c.name}:{name}", key, c.id_column)
+        for c in (*COLLECTIONS, CHANGES)
+        for name, key in c.sorts.items()
+    ]
     hits = select(DOCUMENTS.c.id, literal(0.0, Float).label("score")).subquery()
     return [*found, ("search", SortKey(hits.c.score), type_coerce(hits.c.id, Integer))]
 

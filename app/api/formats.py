@@ -24,6 +24,10 @@ class Format:
     # where the plain JSON list is not on offer).
     aliases: tuple[str, ...] = ()
     parameters: str = "; charset=utf-8"
+    # A suffix route's texts, for a collection's list ({plural}, {title}: its plural
+    # capitalised, {noun}: one record, {order}: the order of the records).
+    summary: str = ""
+    description: str = ""
 
     @property
     def content_type(self) -> str:
@@ -34,12 +38,45 @@ class Format:
         return (self.media_type, *self.aliases)
 
 
+EVERY = "Every {noun} that matches the filters, as "
 JSON = Format("json", "", "application/json", parameters="")
-CSV = Format("csv", ".csv", "text/csv", parameters="; charset=utf-8; header=present")
-ATOM = Format("atom", ".atom", "application/atom+xml")
-RSS = Format("rss", ".rss", "application/rss+xml")
-JSON_FEED = Format("json_feed", ".feed.json", "application/feed+json", ("application/json",))
-ICS = Format("ics", ".ics", "text/calendar")
+CSV = Format(
+    "csv",
+    ".csv",
+    "text/csv",
+    parameters="; charset=utf-8; header=present",
+    summary="List {plural} as CSV",
+    description=EVERY + "CSV, {order}.",
+)
+ATOM = Format(
+    "atom",
+    ".atom",
+    "application/atom+xml",
+    summary="{title} as an Atom feed",
+    description=EVERY + "an Atom feed {order}.",
+)
+RSS = Format(
+    "rss",
+    ".rss",
+    "application/rss+xml",
+    summary="{title} as an RSS feed",
+    description=EVERY + "an RSS 2.0 feed {order}.",
+)
+JSON_FEED = Format(
+    "json_feed",
+    ".feed.json",
+    "application/feed+json",
+    ("application/json",),
+    summary="{title} as a JSON Feed",
+    description=EVERY + "a JSON Feed 1.1 {order}.",
+)
+ICS = Format(
+    "ics",
+    ".ics",
+    "text/calendar",
+    summary="{title} as a calendar",
+    description=EVERY + "an iCalendar feed {order}.",
+)
 
 LIST_FORMATS = (JSON, CSV)
 MILESTONE_FORMATS = (JSON, CSV, ATOM, RSS, JSON_FEED, ICS)

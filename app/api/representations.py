@@ -1,25 +1,20 @@
-"""A list, feed or calendar as the bytes of the format asked for. Every one goes through
-http_cache.conditional, so every format gets the same ETag, Last-Modified, Cache-Control,
-Vary and 304s from the shared cache layer."""
+"""The bytes and headers of the non-JSON formats (CSV, feeds, calendars), and the absolute
+links they carry. Every one goes through http_cache.conditional, like JSON."""
 
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import Any
 from urllib.parse import parse_qsl
 
 from fastapi import Request
-from sqlmodel import Session
 from starlette.responses import Response
 
 from app.api.formats import ATOM, CSV, ICS, JSON_FEED, RSS, Format
-from app.api.list_query import ListQuery
-from app.api.responses import page_response
 from app.errors import BadRequest
 from app.feeds import atom, csvtable, jsonfeed, rss
 from app.feeds.model import Feed
 from app.hosts import link_origin
 from app.http_cache import conditional
-from app.paging import PageResult, canonical
-from app.services.listing import Listing
+from app.paging import canonical
 
 RecordLists = Mapping[str, tuple[str, str]]
 FEED_RENDERERS: dict[Format, Callable[[Feed], bytes]] = {
@@ -86,31 +81,3 @@ def calendar_response(
 ) -> Response:
     disposition = {"Content-Disposition": f'inline; filename="{filename}"'}
     return conditional(request, body, ICS.content_type, disposition, depends_on_today)
-
-
-def list_response(
-    request: Request,
-    session: Session,
-    listing: Listing,
-    query: ListQuery,
-    fmt: Format,
-    *,
-    allowed_fields: Sequence[str],
-    filename: str,
-    id_field: str = "id",
-    meta: Callable[[PageResult], dict[str, Any]] | None = None,
-    record_lists: RecordLists | None = None,
-    depends_on_today: bool = False,
-) -> Response:
-    """The list as a JSON page (with facet counts when asked) or, as CSV, every row."""
-    if fmt is CSV:
-        columns = csv_columns(query.fields, allowed_fields, id_field)
-        rows = listing.rows(session, query.sort)
-        return csv_response(request, rows, columns, filename, record_lists, depends_on_today)
-    result = listing.page(session, query.page())
-    extra = meta(result) if meta else {}
-    if query.facets:
-        extra["facets"] = listing.facet_counts(session, query.facets)
-    return page_response(
-        request, result, query.params, query.sort, allowed_fields, id_field, extra, depends_on_today
-    )

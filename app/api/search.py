@@ -8,7 +8,8 @@ from starlette.responses import Response
 
 from app.api.list_query import SEARCH_RULES
 from app.api.params import ListParamsDep, check_value_count
-from app.api.responses import page_response
+from app.api.renderers import page_response
+from app.api.representations import csv_columns
 from app.db import SessionDep
 from app.errors import problem_responses
 from app.schemas.page import Page
@@ -82,4 +83,5 @@ def search(
     counts more than one in the text), each hit with a highlighted snippet and its link."""
     filters = service.SearchFilters(q=q, collections=check_value_count("collection", collection))
     result = service.search(session, filters, params.page(service.SORT))
-    return page_response(request, result, params, service.SORT, FIELDS)
+    columns = csv_columns(params.fields, FIELDS, "id")
+    return page_response(request, result, params, service.SORT, columns)

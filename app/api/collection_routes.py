@@ -1,0 +1,192 @@
+"""Every collection's routes, made from its declaration: the list in each of its formats
+(by Accept, and by suffix), the summary of its facets when it declares one, and a record
+by its id. Each list request takes one path: FastAPI parses the query into the filters and
+the ListQuery; `list_records` builds the Listing, and the format's renderer pages and
+encodes it."""
+
+from dataclasses import replace
+from typing import Annotated, Any, Literal
+
+from fastapi import APIRouter, Depends, Query, Request
+from starlette.responses import Response
+
+from app.api.clock import utc_date
+from app.api.format_routes import REQUEST, SESSION, add_format_routes, endpoint, parameter
+from app.api.list_query import ListQuery, facets_query, split_facets
+from app.api.params import ListParamsDep
+from app.api.renderers import RENDERERS, ListAnswer
+from app.collection import Collection, Scope, SubList
+from app.db import SessionDep
+from app.errors import NotFound, problem_responses
+from app.http_cache import cached_json
+from app.schemas.facets import Summary
+from app.services.listing import get_one
+
+
+def scope_of(request: Request, session: SessionDep) -> Scope:
+    return Scope(session, utc_date(request.app.state.clock))
+
+
+def sort_values(c: Collection) -> tuple[str, ...]:
+    return tuple(value for key in c.sorts for value in (key, f"-{key}"))
+
+
+def list_query(c: Collection) -> Any:
+    """The dependency that reads a list's page, sort and facets parameters."""
+    sort_param = Annotated[
+        Literal[sort_values(c)],  # type: ignore[valid-type]
+        Query(description=c.sort_description),
+    ]
+    if not c.facets:
+
+        async def query(params: ListParamsDep, sort: sort_param = c.default_sort) -> ListQuery:
+            return ListQuery(params, sort)
+
+        return query
+    facets_param = Annotated[str | None, facets_query(tuple(c.facets))]
+
+    async def faceted_query(
+        params: ListParamsDep, sort: sort_param = c.default_sort, facets: facets_param = None
+    ) -> ListQuery:
+        return ListQuery(params, sort, split_facets(facets))
+
+    return faceted_query
+
+
+def list_records(
+    c: Collection,
+    *,
+    request: Request,
+    session: SessionDep,
+    filters: Any,
+    query: ListQuery,
+    fmt: Any,
+    title: str | None = None,
+    filename: str | None = None,
+) -> Response:
+    scope = scope_of(request, session)
+    listing = c.listing(filters, scope)
+    answer = ListAnswer(
+        request, scope, c, listing, query, fmt, title or c.feed_title, filename or c.name
+    )
+    return RENDERERS[fmt](answer)
+
+
+def get_record(c: Collection, request: Request, session: SessionDep, **path: Any) -> Response:
+    scope = scope_of(request, session)
+    value = path[c.id.param]
+    columns = c.extra_columns(scope)
+    found = get_one(session, c.table, c.id_column, value, c.shape(scope.today), columns)
+    if found is None:
+        raise NotFound(c.not_found(value))
+    return cached_json(request, found, depends_on_today=c.depends_on_today)
+
+
+def summarise(c: Collection, request: Request, session: SessionDep, filters: Any) -> Response:
+    listing = c.listing(filters, scope_of(request, session))
+    summary = listing.summary(session, c.summary_facets)
+    return cached_json(request, summary, depends_on_today=c.depends_on_today)
+
+
+def list_params(c: Collection, filters: Any = None) -> list[Any]:
+    return [
+        REQUEST,
+        SESSION,
+        parameter("filters", Annotated[Any, Depends(filters or c.filters)]),
+        parameter("query", Annotated[ListQuery, Depends(list_query(c))]),
+    ]
+
+
+def bind(function: Any, c: Collection) -> Any:
+    return lambda **values: function(c, **values)
+
+
+def add_list_routes(router: APIRouter, c: Collection, path: str = "") -> None:
+    docs = {"negotiated": c.texts.list, **{f.name: c.format_docs(f) for f in c.formats}}
+    add_format_routes(
+        router,
+        path,
+        name=f"list_{c.name.replace('-', '_')}",
+        formats=c.formats,
+        handle=bind(list_records, c),
+        params=list_params(c),
+        docs=docs,
+        response_model=c.page,
+    )
+
+
+def add_summary_route(router: APIRouter, c: Collection, name: str) -> None:
+    if c.texts.summary is None:
+        return
+    params = [REQUEST, SESSION, parameter("filters", Annotated[Any, Depends(c.filters)])]
+    router.add_api_route(
+        "/summary",
+        endpoint(bind(summarise, c), params),
+        name=f"get_{name}_summary",
+        response_model=Summary,
+        responses=problem_responses(400, 500),
+        summary=c.texts.summary.summary,
+        description=c.texts.summary.description,
+    )
+
+
+def add_detail_route(router: APIRouter, c: Collection, name: str) -> None:
+    if c.texts.detail is None:
+        return
+    params = [REQUEST, SESSION, parameter(c.id.param, c.id.annotation)]
+    router.add_api_route(
+        f"/{{{c.id.param}}}",
+        endpoint(bind(get_record, c), params),
+        name=f"get_{name}",
+        response_model=c.public,
+        responses=problem_responses(400, 404, 500),
+        summary=c.texts.detail.summary,
+        description=c.texts.detail.description,
+    )
+
+
+def collection_router(c: Collection) -> APIRouter:
+    router = APIRouter(prefix=c.href.removeprefix("/v1"), tags=[c.texts.tag])
+    add_list_routes(router, c)
+    add_summary_route(router, c, c.record_name)
+    add_detail_route(router, c, c.record_name)
+    return router
+
+
+def sub_list_router(sub: SubList) -> APIRouter:
+    parent, child = sub.parent, sub.child
+    router = APIRouter(tags=[parent.texts.tag])
+
+    def handle(
+        request: Request, session: SessionDep, filters: Any, fmt: Any, **values: Any
+    ) -> Response:
+        parent_id = values.pop(parent.id.param)
+        scope = scope_of(request, session)
+        shape = parent.shape(scope.today)
+        found = get_one(session, parent.table, parent.id_column, parent_id, shape)
+        if found is None:
+            raise NotFound(parent.not_found(parent_id))
+        return list_records(
+            child,
+            request=request,
+            session=session,
+            filters=replace(filters, **{sub.link: [parent_id]}),
+            fmt=fmt,
+            title=sub.title(found),
+            filename=f"{parent_id}-{child.name}",
+            **values,
+        )
+
+    request, session, *rest = list_params(child, sub.filters)
+    add_format_routes(
+        router,
+        f"{parent.href.removeprefix('/v1')}/{{{parent.id.param}}}/{child.name}",
+        name=sub.name,
+        formats=child.formats,
+        handle=handle,
+        params=[request, session, parameter(parent.id.param, parent.id.annotation), *rest],
+        docs=sub.docs,
+        response_model=child.page,
+        problems=(400, 404, 500),
+    )
+    return router

@@ -1,0 +1,95 @@
+"""One route per format, from one handler: a path answers in every format it offers by the
+Accept header, and `path + suffix` answers in that format alone (`/v1/nris` and
+`/v1/nris.csv`). The routes differ only in the format they pass to the handler, their
+operation id and their texts, so they are made here rather than written out."""
+
+import inspect
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, Request
+from starlette.responses import Response
+
+from app.api.formats import JSON, Format, accepting, negotiated_responses, suffix_route
+from app.db import SessionDep
+from app.errors import problem_responses
+
+Handler = Callable[..., Response]
+
+
+@dataclass(frozen=True)
+class Docs:
+    """An operation's summary and description, as the OpenAPI document shows them."""
+
+    summary: str
+    description: str
+
+
+def parameter(name: str, annotation: Any, default: Any = inspect.Parameter.empty) -> Any:
+    """An endpoint parameter as FastAPI reads it from a signature."""
+    kind = inspect.Parameter.KEYWORD_ONLY
+    return inspect.Parameter(name, kind, annotation=annotation, default=default)
+
+
+REQUEST = parameter("request", Request)
+SESSION = parameter("session", SessionDep)
+
+
+def endpoint(handle: Handler, params: Sequence[inspect.Parameter], **fixed: Any) -> Handler:
+    """A sync endpoint (it runs in the thread pool, as database work must) whose signature is
+    `params`: FastAPI solves them and the handler gets them as keywords, with `fixed`."""
+
+    def call(**values: Any) -> Response:
+        return handle(**values, **fixed)
+
+    call.__signature__ = inspect.Signature(list(params), return_annotation=Response)  # type: ignore[attr-defined]
+    return call
+
+
+def operation_suffix(fmt: Format) -> str:
+    return fmt.suffix.replace(".", "_")
+
+
+def add_format_routes(
+    router: APIRouter,
+    path: str,
+    *,
+    name: str,
+    formats: Sequence[Format],
+    handle: Handler,
+    params: Sequence[inspect.Parameter],
+    docs: Mapping[str, Docs],
+    response_model: Any = None,
+    problems: Sequence[int] = (400, 500),
+    names: Mapping[str, str] | None = None,
+) -> None:
+    """The negotiated route at `path` (docs["negotiated"]) and one route per suffix format
+    (docs[format name]). `handle` gets `fmt` and every parameter of `params` as keywords."""
+    negotiated = parameter("fmt", Annotated[Format, Depends(accepting(*formats))])
+    responses = negotiated_responses(*formats)
+    if tuple(problems) != (400, 500):
+        responses = {**responses, **problem_responses(*problems, 406)}
+    extra: dict[str, Any] = {} if JSON in formats else {"response_class": Response}
+    router.add_api_route(
+        path,
+        endpoint(handle, [*params, negotiated]),
+        name=name,
+        response_model=response_model,
+        responses=responses,
+        summary=docs["negotiated"].summary,
+        description=docs["negotiated"].description,
+        **extra,
+    )
+    for fmt in formats:
+        if not fmt.suffix:
+            continue
+        route_name = (names or {}).get(fmt.name, f"{name}{operation_suffix(fmt)}")
+        router.add_api_route(
+            path + fmt.suffix,
+            endpoint(handle, params, fmt=fmt),
+            name=route_name,
+            summary=docs[fmt.name].summary,
+            description=docs[fmt.name].description,
+            **suffix_route(fmt, *problems),
+        )

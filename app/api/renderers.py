@@ -1,0 +1,176 @@
+"""A list in the format asked for: one renderer per format, looked up in RENDERERS. Every
+renderer reads the same Listing (which rows, in which order) and answers through
+http_cache.conditional, so every format gets the same ETag, Last-Modified, Cache-Control,
+Vary and 304s."""
+
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from fastapi import Request
+from starlette.responses import Response
+
+from app.api.formats import ATOM, CSV, ICS, JSON, JSON_FEED, RSS, Format
+from app.api.list_query import ListQuery
+from app.api.params import ListParams
+from app.api.representations import (
+    absolute,
+    base_url,
+    calendar_response,
+    csv_columns,
+    csv_response,
+    feed_response,
+    query_pairs,
+    without_suffix,
+)
+from app.collection import Collection, Row, Scope
+from app.feeds.entries import build_feed
+from app.feeds.model import TAG, Entry
+from app.http_cache import cached_json
+from app.paging import PageResult, canonical, link_header, page_links
+from app.services.changes import data_changed_at
+from app.services.listing import Listing
+
+
+@dataclass(frozen=True)
+class ListAnswer:
+    """One list request, parsed and queried, waiting for its format."""
+
+    request: Request
+    scope: Scope
+    collection: Collection
+    listing: Listing
+    query: ListQuery
+    fmt: Format
+    title: str  # what feeds and calendars are called
+    filename: str  # of a download, without its extension
+
+
+Renderer = Callable[[ListAnswer], Response]
+
+
+def page_response(
+    request: Request,
+    result: PageResult,
+    params: ListParams,
+    sort: str,
+    columns: Sequence[str],
+    meta: dict[str, Any] | None = None,
+    depends_on_today: bool = False,
+) -> Response:
+    """A JSON page: the envelope with its links, and the Link header."""
+    links = page_links(request.url, result, sort, params.codec)
+    rows = result.rows
+    if params.fields:
+        rows = [{name: row[name] for name in columns} for row in rows]
+    payload = {
+        "data": rows,
+        "links": links,
+        "meta": {"total": result.total, "limit": params.limit, "sort": sort, **(meta or {})},
+    }
+    return cached_json(request, payload, {"Link": link_header(links)}, depends_on_today)
+
+
+def render_page(answer: ListAnswer) -> Response:
+    c, query, session = answer.collection, answer.query, answer.scope.session
+    result = answer.listing.page(session, query.page())
+    columns = csv_columns(query.fields, c.fields, c.id.column)
+    meta = c.meta(result) if c.meta else {}
+    if query.facets:
+        meta["facets"] = answer.listing.facet_counts(session, query.facets)
+    return page_response(
+        answer.request, result, query.params, query.sort, columns, meta, c.depends_on_today
+    )
+
+
+def render_csv(answer: ListAnswer) -> Response:
+    c = answer.collection
+    columns = csv_columns(answer.query.fields, c.fields, c.id.column)
+    rows = answer.listing.rows(answer.scope.session, answer.query.sort)
+    return csv_response(
+        answer.request,
+        rows,
+        columns,
+        f"{answer.filename}.csv",
+        c.record_lists,
+        c.depends_on_today,
+    )
+
+
+def _whole_list(answer: ListAnswer) -> Iterable[Row]:
+    # Feeds and calendars hold every matching record, like CSV: `limit` and `cursor` shape
+    # JSON pages only. `fields` does not apply either, but a name no record has is still an
+    # error, as it is for the list's other formats.
+    c = answer.collection
+    csv_columns(answer.query.fields, c.fields, c.id.column)
+    return answer.listing.rows(answer.scope.session, answer.query.sort)
+
+
+def render_feed(answer: ListAnswer) -> Response:
+    c, request = answer.collection, answer.request
+    assert c.entry is not None, f"{c.name} offers a feed without an entry mapping"  # nosec B101
+    home_path = without_suffix(request.url.path, answer.fmt)
+    return records_feed(
+        request,
+        answer.scope,
+        _whole_list(answer),
+        answer.fmt,
+        c.entry,
+        feed_id=TAG + canonical(home_path, query_pairs(request)),
+        title=answer.title,
+        subtitle=c.feed_subtitle,
+        home_path=home_path,
+        depends_on_today=c.depends_on_today,
+    )
+
+
+def records_feed(
+    request: Request,
+    scope: Scope,
+    rows: Iterable[Row],
+    fmt: Format,
+    entry: Callable[[Row, str], Entry],
+    *,
+    feed_id: str,
+    title: str,
+    subtitle: str,
+    home_path: str,
+    depends_on_today: bool,
+) -> Response:
+    """Records as an Atom, RSS or JSON Feed. A feed with no entries is as new as the data."""
+    base = base_url(request)
+    entries = [entry(row, base) for row in rows]
+    feed = build_feed(
+        entries,
+        id=feed_id,
+        title=title,
+        subtitle=subtitle,
+        self_url=absolute(request, request.url.path),
+        home_url=absolute(request, home_path),
+        fallback_updated=None if entries else data_changed_at(scope.session),
+    )
+    return feed_response(request, feed, fmt, depends_on_today=depends_on_today)
+
+
+def render_calendar(answer: ListAnswer) -> Response:
+    c, request = answer.collection, answer.request
+    assert c.calendar is not None, f"{c.name} offers a calendar without one"  # nosec B101
+    body = c.calendar(
+        _whole_list(answer),
+        name=answer.title,
+        description=c.feed_subtitle,
+        base_url=base_url(request),
+    )
+    return calendar_response(
+        request, body, f"{answer.filename}.ics", depends_on_today=c.depends_on_today
+    )
+
+
+RENDERERS: dict[Format, Renderer] = {
+    JSON: render_page,
+    CSV: render_csv,
+    ATOM: render_feed,
+    RSS: render_feed,
+    JSON_FEED: render_feed,
+    ICS: render_calendar,
+}

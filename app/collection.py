@@ -1,0 +1,186 @@
+"""A collection, declared once: its table, id, public schema, filters, sorts, facets, formats,
+feed mapping, search document, seed key and texts. Routes, search, the change log, the seed
+and the OpenAPI tags read the declarations in app.collections; no other module spells a
+collection's name."""
+
+import datetime as dt
+import inspect
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from pydantic import BaseModel
+from sqlalchemy import ColumnElement, Table
+from sqlmodel import Session
+
+from app.api.format_routes import Docs
+from app.api.formats import CSV, JSON, Format
+from app.feeds.model import Entry
+from app.paging import PageResult, SortKey
+from app.services.listing import Listing, RowShaper, public_fields, shaper
+
+Row = Mapping[str, Any]
+# A facet is a column, or an expression that depends on today (a milestone's status).
+Facet = Callable[[dt.date], ColumnElement[Any]]
+# Columns computed per record (a milestone's status and organisations) from its row and today.
+Computed = Callable[[Row, dt.date], dict[str, Any]]
+
+
+@dataclass(frozen=True)
+class Scope:
+    """What a list query may depend on beyond its filters."""
+
+    session: Session
+    today: dt.date
+
+
+@dataclass(frozen=True)
+class RecordId:
+    """How a record is named in its URL: the column, the path parameter and its schema."""
+
+    column: str
+    param: str
+    annotation: Any  # Annotated[type, Path(...)]
+    label: str = "id"
+
+
+@dataclass(frozen=True)
+class SearchSource:
+    """How a record becomes a search document: (title, body) from its row."""
+
+    build: Callable[[Row], tuple[str, str]]
+
+
+@dataclass(frozen=True)
+class Texts:
+    """The words of a collection's operations. `plural` reads after "List" ("NRIs", "the
+    calls to action"); `noun` is one record ("NRI")."""
+
+    noun: str
+    plural: str
+    tag: str
+    list: Docs
+    detail: Docs | None  # None: the records have no URL of their own (the change log)
+    summary: Docs | None = None
+    formats: Mapping[str, Docs] = field(default_factory=dict)
+    order: str = "in the list's sort order"
+    missing: str = "No {noun} has the {label} {value!r}."
+
+
+@dataclass(frozen=True)
+class Collection:
+    name: str  # in URLs, tags, search and the change log: "nris"
+    texts: Texts
+    table: Table
+    public: type[BaseModel]
+    page: type[BaseModel]
+    id: RecordId
+    filters: Callable[..., Any]  # a FastAPI dependency: query parameters -> filters object
+    where: Callable[[Any, Scope], list[ColumnElement[bool]]]
+    sorts: Mapping[str, SortKey]
+    sort_description: str
+    facets: Mapping[str, Facet] = field(default_factory=dict)
+    summary_facets: Sequence[str] = ()
+    formats: tuple[Format, ...] = (JSON, CSV)
+    computed: Computed | None = None
+    shape_row: RowShaper | None = None  # instead of the public fields of the row as they are
+    extra_columns: Callable[[Scope], Sequence[Any]] = lambda scope: ()
+    # Read with each page (one statement): counts beside the list, e.g. NRIs held vs counted.
+    extras: Mapping[str, Any] | None = None
+    meta: Callable[[PageResult], dict[str, Any]] | None = None
+    # CSV: nested lists of records flattened to ids plus a names column.
+    record_lists: Mapping[str, tuple[str, str]] | None = None
+    depends_on_today: bool = False
+    entry: Callable[[Row, str], Entry] | None = None  # the feed entry of a record
+    calendar: Callable[..., bytes] | None = None  # rows -> iCalendar
+    feed_title: str = ""
+    feed_subtitle: str = ""
+    search: SearchSource | None = None
+    seed_key: str = ""
+
+    @property
+    def fields(self) -> tuple[str, ...]:
+        return public_fields(self.public)
+
+    @property
+    def default_sort(self) -> str:
+        return next(iter(self.sorts))
+
+    @property
+    def id_column(self) -> Any:
+        return self.table.c[self.id.column]
+
+    @property
+    def record_name(self) -> str:
+        """One record in operation ids: get_nri, get_call_to_action."""
+        return self.texts.noun.lower().replace(" ", "_")
+
+    @property
+    def href(self) -> str:
+        return f"/v1/{self.name}"
+
+    def shape(self, today: dt.date) -> RowShaper:
+        computed = self.computed
+        if self.shape_row is not None:
+            return self.shape_row
+        if computed is None:
+            return self._plain_shape
+        return shaper(self.public, lambda row: computed(row, today))
+
+    @property
+    def _plain_shape(self) -> RowShaper:
+        return _plain_shapes.setdefault(self.name, shaper(self.public))
+
+    def listing(self, filters: Any, scope: Scope) -> Listing:
+        """The records that match `filters`, for every format of the list."""
+        return Listing(
+            self.table,
+            self.where(filters, scope),
+            self.sorts,
+            self.id_column,
+            self.shape(scope.today),
+            extra_columns=self.extra_columns(scope),
+            extras=self.extras,
+            facets={name: facet(scope.today) for name, facet in self.facets.items()},
+        )
+
+    def format_docs(self, fmt: Format) -> Docs:
+        """A suffix route's texts: the collection's own, or the format's wording."""
+        if fmt.name in self.texts.formats:
+            return self.texts.formats[fmt.name]
+        plural, noun = self.texts.plural, self.texts.noun
+        title = plural[:1].upper() + plural[1:]
+        summary = fmt.summary.format(plural=plural, title=title)
+        description = fmt.description.format(noun=noun, order=self.texts.order)
+        return Docs(summary, description)
+
+    def not_found(self, value: Any) -> str:
+        return self.texts.missing.format(noun=self.texts.noun, label=self.id.label, value=value)
+
+
+_plain_shapes: dict[str, RowShaper] = {}
+
+
+@dataclass(frozen=True)
+class SubList:
+    """The records of `child` that one record of `parent` links to (an organisation's
+    milestones), in every format of the child's list. `link` is the child's filter that holds
+    parent ids; `filters` the child's filters without it; `title(parent record)` names a feed."""
+
+    parent: Collection
+    child: Collection
+    filters: Callable[..., Any]
+    link: str
+    name: str  # the operation id of its negotiated route
+    title: Callable[[Row], str]
+    docs: Mapping[str, Docs]
+
+
+def column(name: str, table: Table) -> Facet:
+    """A facet that is a plain column."""
+    return lambda today: table.c[name]
+
+
+def doc(summary: str, description: str) -> Docs:
+    """Texts written as a docstring is: indented continuation lines are dedented."""
+    return Docs(summary, inspect.cleandoc(description))
