@@ -1,8 +1,13 @@
-"""The floor: a bare ASGI app that answers every request with pre-encoded bytes.
+"""The floors: a bare ASGI app that answers every request with pre-encoded bytes.
 
-bench.run fetches the cached `/v1/nris` response from the running API and stores its
-status, headers (less `date` and `server`, which uvicorn adds) and body in a directory;
-this app serves exactly those bytes, so the only work left is uvicorn's own.
+bench.run runs it twice, each from a directory holding a status, headers and body:
+
+- same bytes: the API's cached `/v1/nris` response, fetched from the running API, with its
+  headers less `date` and `server` (uvicorn adds `date`; the API sends no `server`);
+- minimal: MINIMAL_BYTES of pre-encoded JSON with only `content-type` and `content-length`
+  (see minimal_response), the least an HTTP answer can be.
+
+Either way the only work left is uvicorn's own.
 
     BENCH_BASELINE_DIR=dir uvicorn bench.baseline:create_app --factory ...
 """
@@ -22,6 +27,17 @@ ASGIApp = Callable[[Scope, Receive, Send], Awaitable[None]]
 ENV_DIR = "BENCH_BASELINE_DIR"
 HEADERS_FILE = "response.json"
 BODY_FILE = "body.bin"
+MINIMAL_BYTES = 4096
+
+
+def minimal_response(size: int = MINIMAL_BYTES) -> tuple[int, list[tuple[str, str]], bytes]:
+    """A 200 of exactly `size` bytes of JSON with only content-type and content-length."""
+    frame = b'{"data":""}'
+    if size < len(frame):
+        raise ValueError(f"a body of {size} bytes cannot hold {frame!r}")
+    body = b'{"data":"' + b"x" * (size - len(frame)) + b'"}'
+    headers = [("content-type", "application/json"), ("content-length", str(len(body)))]
+    return 200, headers, body
 
 
 def save_response(

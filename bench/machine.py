@@ -1,14 +1,24 @@
 """The machine and software a run measured on."""
 
 import importlib.metadata
-import importlib.util
 import os
 import platform
 from pathlib import Path
 
 from bench.load import wrk_version
 
-PACKAGES = ("fastapi", "starlette", "uvicorn", "sqlalchemy", "sqlmodel", "orjson", "pydantic")
+PACKAGES = (
+    "fastapi",
+    "starlette",
+    "uvicorn",
+    "httptools",
+    "uvloop",
+    "sqlalchemy",
+    "sqlmodel",
+    "psycopg",
+    "orjson",
+    "pydantic",
+)
 
 
 def _read(path: str) -> str:
@@ -46,14 +56,13 @@ def machine_info() -> dict[str, str]:
 
 
 def versions() -> dict[str, str]:
+    """Installed versions; which HTTP parser and loop a server ran is read from the server
+    itself (bench.procs.http_stack), not guessed from what is installed."""
     found: dict[str, str] = {}
     for name in PACKAGES:
         try:
             found[name] = importlib.metadata.version(name)
         except importlib.metadata.PackageNotFoundError:
             found[name] = "not installed"
-    http = "httptools" if importlib.util.find_spec("httptools") else "h11"
-    loop = "uvloop" if importlib.util.find_spec("uvloop") else "asyncio"
-    found["uvicorn HTTP/loop"] = f"{http}/{loop}"
     found["wrk"] = wrk_version() or "not on PATH"
     return found

@@ -22,6 +22,16 @@ LOAD_CORE = 1
 CLOCK_TICKS = os.sysconf("SC_CLK_TCK")
 
 
+def http_stack(maps: str) -> str:
+    """The HTTP parser and event loop a uvicorn process runs, from the text of its
+    /proc/PID/maps: uvicorn imports httptools' parser and uvloop's loop (both C extensions,
+    so mapped files) only when it uses them; otherwise it runs h11 and asyncio."""
+    files = {line.split(maxsplit=5)[5] for line in maps.splitlines() if len(line.split()) >= 6}
+    http = "httptools" if any("/httptools/parser/parser." in f for f in files) else "h11"
+    loop = "uvloop" if any("/uvloop/loop." in f for f in files) else "asyncio"
+    return f"{http}/{loop}"
+
+
 def taskset_path() -> str | None:
     return shutil.which("taskset")
 
@@ -121,6 +131,10 @@ class Server:
     def rss_kib(self) -> int:
         return rss_kib(Path(f"/proc/{self.pid}/status").read_text())
 
+    def http_stack(self) -> str:
+        """What this running server uses, as http_stack reads it from its own /proc."""
+        return http_stack(Path(f"/proc/{self.pid}/maps").read_text())
+
     def log_tail(self, lines: int = 20) -> str:
         try:
             text = self.log_path.read_text(errors="replace")
@@ -144,9 +158,17 @@ class Server:
 
 
 def uvicorn_server(
-    name: str, target: str, app_dir: Path, workdir: Path, env: dict[str, str], pin: bool
+    name: str,
+    target: str,
+    app_dir: Path,
+    workdir: Path,
+    env: dict[str, str],
+    pin: bool,
+    date_header: bool = True,
 ) -> Server:
-    """`uvicorn target --factory` with the flags every scenario shares."""
+    """`uvicorn target --factory` as `factsheet serve` runs the API: uvicorn's own choice of
+    HTTP parser and loop (httptools and uvloop when installed), no `server` header, no
+    proxy-header rewriting, no uvicorn access log."""
     port = free_port()
     command = [
         *bin_command("uvicorn", "uvicorn"),
@@ -159,11 +181,31 @@ def uvicorn_server(
         "--workers",
         "1",
         "--no-access-log",
+        "--no-server-header",
+        "--no-proxy-headers",
         "--log-level",
         "warning",
         "--app-dir",
         str(app_dir),
     ]
+    if not date_header:
+        command.append("--no-date-header")
+    return Server(
+        name=name,
+        command=pinned(command, SERVER_CORE if pin else None),
+        port=port,
+        env=child_env(env),
+        cwd=workdir,
+        log_path=workdir / f"{name}.log",
+    )
+
+
+def api_server(name: str, workdir: Path, env: dict[str, str], pin: bool) -> Server:
+    """The API as it is deployed: `factsheet serve` (one worker, in this process), with
+    every setting at its default except those in env. Its stdout, where the JSON access log
+    goes, is the server's log file."""
+    port = free_port()
+    command = [*bin_command("factsheet", "app.cli"), "serve", "--host", HOST, "--port", str(port)]
     return Server(
         name=name,
         command=pinned(command, SERVER_CORE if pin else None),

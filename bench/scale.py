@@ -25,6 +25,7 @@ from psycopg import sql
 from sqlalchemy import Engine, select, text
 from sqlalchemy.engine import make_url
 
+from app.collections.nris import NRIS
 from app.cursors import Cursor, CursorCodec
 from app.db import make_engine
 from app.main import create_app
@@ -34,7 +35,6 @@ from app.paging import Ordering
 from app.resources import seed_path
 from app.seed import sync_seed
 from app.seed_check import load_seed_file
-from app.services import nris as nri_service
 from app.settings import Settings
 from bench import synthetic
 from bench.scale_report import Measurement, render
@@ -100,7 +100,7 @@ def deep_cursor(engine: Engine, sort: str, pages: int) -> tuple[str, int]:
     with engine.connect() as conn:
         total = int(conn.execute(select(text("count(*)")).select_from(NRI)).scalar_one())
     depth = min(pages, (total - 1) // LIMIT + 1)
-    ordering = Ordering(sort, nri_service.SORTS[sort.lstrip("-")], NRI.c.id)
+    ordering = Ordering(sort, NRIS.sorts[sort.lstrip("-")], NRI.c.id)
     column = ordering.key.column
     order = [column.is_(None)]
     order += [column.desc(), NRI.c.id.desc()] if ordering.descending else [column, NRI.c.id]
