@@ -28,13 +28,13 @@ from sqlalchemy import (
 )
 from sqlmodel import Session
 
+from app.collections import COLLECTIONS
+from app.collections.changes import CHANGES
 from app.cursors import NOT_ISSUED, Cursor, CursorCodec, Direction
 from app.errors import BadRequest
 from app.models import Secret
 from app.paging import INT64, Ordering, PageRequest, PageResult, SortKey, fetch_page, key_value
 from app.search.documents import DOCUMENTS
-from app.collections import COLLECTIONS
-from app.collections.changes import CHANGES
 from app.services import secrets
 
 CODEC = CursorCodec(secret="a test secret, 32 characters ok")

@@ -203,8 +203,8 @@ def test_a_query_string_over_the_limit_is_414_problem(
 
 # --- `as_of` on /v1/facts is an unbounded integer: 2147483648 is a 500 on PostgreSQL
 # (integer out of range), 10^20 a 500 on SQLite too (OverflowError). Open: the fix belongs in
-# app/collections/facts.py (bound each value, e.g. 1900..2100 like established_from), which also puts
-# the bounds in the document.
+# app/collections/facts.py (bound each value, e.g. 1900..2100 like established_from), which
+# also puts the bounds in the document.
 
 
 @pytest.mark.parametrize("value", ["2147483648", "99999999999999999999", "-99999999999999999999"])
