@@ -4,19 +4,23 @@ and the OpenAPI tags read the declarations in app.collections; no other module s
 collection's name."""
 
 import datetime as dt
+import functools
 import inspect
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from pydantic import BaseModel
+from pydantic import BaseModel, Field, create_model
 from sqlalchemy import ColumnElement, Table
-from sqlmodel import Session
 
 from app.api.format_routes import Docs
 from app.api.formats import CSV, JSON, Format
 from app.feeds.model import Entry
+from app.filters import Filter, Filters, Rule, Scope, read_filters, where
 from app.paging import PageResult, SortKey
+from app.schemas.facets import FacetedPageMeta
+from app.schemas.page import META_DESCRIPTION, Page
+from app.seed_rows import plain_rows
 from app.services.listing import Listing, RowShaper, public_fields, shaper
 
 Row = Mapping[str, Any]
@@ -24,14 +28,6 @@ Row = Mapping[str, Any]
 Facet = Callable[[dt.date], ColumnElement[Any]]
 # Columns computed per record (a milestone's status and organisations) from its row and today.
 Computed = Callable[[Row, dt.date], dict[str, Any]]
-
-
-@dataclass(frozen=True)
-class Scope:
-    """What a list query may depend on beyond its filters."""
-
-    session: Session
-    today: dt.date
 
 
 @dataclass(frozen=True)
@@ -45,13 +41,6 @@ class RecordId:
 
 
 @dataclass(frozen=True)
-class SearchSource:
-    """How a record becomes a search document: (title, body) from its row."""
-
-    build: Callable[[Row], tuple[str, str]]
-
-
-@dataclass(frozen=True)
 class Texts:
     """The words of a collection's operations. `plural` reads after "List" ("NRIs", "the
     calls to action"); `noun` is one record ("NRI")."""
@@ -59,6 +48,7 @@ class Texts:
     noun: str
     plural: str
     tag: str
+    tag_description: str
     list: Docs
     detail: Docs | None  # None: the records have no URL of their own (the change log)
     summary: Docs | None = None
@@ -73,13 +63,14 @@ class Collection:
     texts: Texts
     table: Table
     public: type[BaseModel]
-    page: type[BaseModel]
     id: RecordId
-    filters: Callable[..., Any]  # a FastAPI dependency: query parameters -> filters object
-    where: Callable[[Any, Scope], list[ColumnElement[bool]]]
+    filters: Sequence[Filter]
     sorts: Mapping[str, SortKey]
     sort_description: str
     facets: Mapping[str, Facet] = field(default_factory=dict)
+    rules: Sequence[Rule] = ()  # checks over several filters, e.g. a range the right way up
+    # The list envelope's `meta`: the facet counts, or more (NRIs held vs counted).
+    page_meta: type[BaseModel] | None = FacetedPageMeta
     summary_facets: Sequence[str] = ()
     formats: tuple[Format, ...] = (JSON, CSV)
     computed: Computed | None = None
@@ -95,8 +86,22 @@ class Collection:
     calendar: Callable[..., bytes] | None = None  # rows -> iCalendar
     feed_title: str = ""
     feed_subtitle: str = ""
-    search: SearchSource | None = None
-    seed_key: str = ""
+    # How a record reads to /v1/search: (title, body) from its row.
+    search: Callable[[Row], tuple[str, str]] | None = None
+    # Its records in seed.json: under seed_key (the name with underscores), each becoming a
+    # row as seed_rows says (the record's columns, by default); title_column names a record
+    # in the change log.
+    title_column: str = "title"
+    seed_rows: Callable[[dict[str, Any]], Iterable[dict[str, Any]]] | None = None
+
+    @property
+    def seed_key(self) -> str:
+        return self.name.replace("-", "_")
+
+    def rows_of(self, data: dict[str, Any]) -> Iterable[dict[str, Any]]:
+        """The table rows of its records in the seed file."""
+        rows = self.seed_rows or plain_rows(self.table, self.seed_key)
+        return rows(data)
 
     @property
     def fields(self) -> tuple[str, ...]:
@@ -131,7 +136,22 @@ class Collection:
     def _plain_shape(self) -> RowShaper:
         return _plain_shapes.setdefault(self.name, shaper(self.public))
 
-    def listing(self, filters: Any, scope: Scope) -> Listing:
+    @property
+    def page(self) -> type[BaseModel]:
+        """The JSON list envelope: `Page` of the public schema, named for the OpenAPI
+        document after it (NriPublic -> NriPage)."""
+        return _page_model(self.public, self.page_meta)
+
+    def read_filters(self, without: Sequence[str] = ()) -> Callable[..., Any]:
+        """The dependency that reads the filters (all but `without`) from the query string."""
+        return read_filters([f for f in self.filters if f.name not in without])
+
+    def where(self, given: Filters, scope: Scope) -> list[ColumnElement[bool]]:
+        for rule in self.rules:
+            rule(given)
+        return where(self.filters, given, scope)
+
+    def listing(self, filters: Filters, scope: Scope) -> Listing:
         """The records that match `filters`, for every format of the list."""
         return Listing(
             self.table,
@@ -161,15 +181,28 @@ class Collection:
 _plain_shapes: dict[str, RowShaper] = {}
 
 
+@functools.cache
+def _page_model(public: type[BaseModel], meta: type[BaseModel] | None) -> type[BaseModel]:
+    name = public.__name__.removesuffix("Public") + "Page"
+    base = Page[public]  # type: ignore[valid-type]
+    if meta is None:
+        return type(name, (base,), {"__module__": public.__module__})
+    fields: Any = {"meta": (meta, Field(description=META_DESCRIPTION))}
+    model: type[BaseModel] = create_model(
+        name, __base__=base, __module__=public.__module__, **fields
+    )
+    return model
+
+
 @dataclass(frozen=True)
 class SubList:
     """The records of `child` that one record of `parent` links to (an organisation's
     milestones), in every format of the child's list. `link` is the child's filter that holds
-    parent ids; `filters` the child's filters without it; `title(parent record)` names a feed."""
+    parent ids (the sub-list takes the child's other filters); `title(parent record)` names a
+    feed."""
 
     parent: Collection
     child: Collection
-    filters: Callable[..., Any]
     link: str
     name: str  # the operation id of its negotiated route
     title: Callable[[Row], str]

@@ -13,6 +13,7 @@ from app.api import docs
 from app.api import metrics as metrics_api
 from app.api.clock import Clock, system_clock
 from app.api.router import api_router
+from app.collections import ROUTE_ORDER
 from app.concurrency import ConcurrencyLimitMiddleware, InFlight
 from app.cursors import CursorCodec
 from app.db import make_engine
@@ -189,13 +190,14 @@ def create_app(settings: Settings | None = None, clock: Clock | None = None) -> 
     return app
 
 
-TAGS = [
-    {"name": "meta", "description": "The API index and problem types."},
-    {"name": "fact-sheet", "description": "The fact sheet's text and its calls to action."},
-    {"name": "milestones", "description": "Dated events of the WSIS process."},
-    {"name": "organisations", "description": "Organisations the fact sheet names."},
-    {"name": "nris", "description": "The IGF's national, regional and youth initiatives."},
-    {"name": "action-lines", "description": "The WSIS Action Lines C1-C11."},
-    {"name": "facts", "description": "Key figures."},
-    {"name": "health", "description": "Probes for load balancers."},
-]
+def _tags() -> list[dict[str, str]]:
+    """The document's tags: the index, then each collection's (in the order of its paths;
+    the calls to action share the fact sheet's), then the probes."""
+    tags = {"meta": "The API index and problem types."}
+    for c in ROUTE_ORDER:
+        tags.setdefault(c.texts.tag, c.texts.tag_description)
+    tags["health"] = "Probes for load balancers."
+    return [{"name": name, "description": text} for name, text in tags.items()]
+
+
+TAGS = _tags()

@@ -5,7 +5,6 @@ the same transaction, so caches and ETags move exactly when the data does. An in
 is refused before anything is written.
 """
 
-import calendar
 import datetime as dt
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
@@ -14,27 +13,16 @@ from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import Connection, Engine, Table, delete, insert, select, update
 
+from app.collection import Collection as ListCollection
+from app.collections import SEED_ORDER
 from app.dialect import lock_for_writes, write_options
-from app.models import (
-    ActionLine,
-    CallToAction,
-    Change,
-    Dataset,
-    Fact,
-    FactSheet,
-    FactSheetSection,
-    Milestone,
-    MilestoneOrganisation,
-    Nri,
-    Organisation,
-)
+from app.models import Change, Dataset, FactSheet, FactSheetSection, MilestoneOrganisation
 from app.models.base import utc_now
 from app.search.documents import sync_documents
+from app.seed_rows import STAMPS, pick
 
 if TYPE_CHECKING:
     from app.seed_check import SeedProblem
-
-STAMPS = ("created_at", "updated_at")
 
 
 class SeedInvalid(Exception):
@@ -67,24 +55,6 @@ class SeedReport:
         return f"{status} (data revision {self.revision})"
 
 
-def period_bounds(start: str, end: str | None) -> tuple[dt.date, dt.date]:
-    """The first day `start` can mean and the last day `end` (or `start`) can mean."""
-    return _first_day(start), _last_day(end or start)
-
-
-def _first_day(value: str) -> dt.date:
-    parts = [int(p) for p in value.split("-")]
-    return dt.date(parts[0], parts[1] if len(parts) > 1 else 1, parts[2] if len(parts) > 2 else 1)
-
-
-def _last_day(value: str) -> dt.date:
-    parts = [int(p) for p in value.split("-")]
-    if len(parts) == 3:
-        return dt.date(*parts)
-    month = parts[1] if len(parts) == 2 else 12
-    return dt.date(parts[0], month, calendar.monthrange(parts[0], month)[1])
-
-
 @dataclass(frozen=True)
 class Collection:
     name: str
@@ -96,21 +66,9 @@ class Collection:
     title: str
 
 
-def _pick(table: Table, record: dict[str, Any], **extra: Any) -> dict[str, Any]:
-    columns = [c.key for c in table.columns if c.key not in STAMPS]
-    merged = {**record, **extra}
-    return {c: merged[c] for c in columns if c in merged}
-
-
 def _table(model: Any) -> Table:
     table: Table = model.__table__
     return table
-
-
-def _milestone_rows(data: dict[str, Any]) -> Iterable[dict[str, Any]]:
-    for record in data["milestones"]:
-        start, end = period_bounds(record["start_date"], record["end_date"])
-        yield _pick(_table(Milestone), record, period_start=start, period_end=end)
 
 
 def _link_rows(data: dict[str, Any]) -> Iterable[dict[str, Any]]:
@@ -123,17 +81,18 @@ def _link_rows(data: dict[str, Any]) -> Iterable[dict[str, Any]]:
             }
 
 
-def _plain(model: Any, key: str) -> Callable[[dict[str, Any]], Iterable[dict[str, Any]]]:
-    return lambda data: (_pick(_table(model), r) for r in data[key])
+def _declared(c: ListCollection) -> Collection:
+    return Collection(c.seed_key, c.table, c.id.column, c.rows_of, c.name, c.title_column)
 
 
-# Parents before children: inserts run in this order, deletes in reverse.
+# Parents before children: inserts run in this order, deletes in reverse. The fact sheet and
+# its sections come first; then every declared collection (app.collections.SEED_ORDER).
 COLLECTIONS = [
     Collection(
         "fact_sheet",
         _table(FactSheet),
         "id",
-        lambda d: [_pick(_table(FactSheet), d["fact_sheet"])],
+        lambda d: [pick(_table(FactSheet), d["fact_sheet"])],
         "fact-sheet",
         "title",
     ),
@@ -143,44 +102,13 @@ COLLECTIONS = [
         _table(FactSheetSection),
         "id",
         lambda d: (
-            _pick(_table(FactSheetSection), s, fact_sheet_id=d["fact_sheet"]["id"])
+            pick(_table(FactSheetSection), s, fact_sheet_id=d["fact_sheet"]["id"])
             for s in d["fact_sheet"]["sections"]
         ),
         "fact-sheet",
         "heading",
     ),
-    Collection(
-        "calls_to_action",
-        _table(CallToAction),
-        "number",
-        _plain(CallToAction, "calls_to_action"),
-        "calls-to-action",
-        "title",
-    ),
-    Collection(
-        "organisations",
-        _table(Organisation),
-        "id",
-        _plain(Organisation, "organisations"),
-        "organisations",
-        "short_name",
-    ),
-    Collection("milestones", _table(Milestone), "id", _milestone_rows, "milestones", "title"),
-    Collection("nris", _table(Nri), "id", _plain(Nri, "nris"), "nris", "name"),
-    Collection(
-        "action_lines",
-        _table(ActionLine),
-        "code",
-        # Main lines before sub-lines, whatever the file's order (which sets `position`):
-        # inserts check the parent_code foreign key row by row.
-        lambda d: sorted(
-            (_pick(_table(ActionLine), r, position=i + 1) for i, r in enumerate(d["action_lines"])),
-            key=lambda row: row["parent_code"] is not None,
-        ),
-        "action-lines",
-        "title",
-    ),
-    Collection("facts", _table(Fact), "id", _plain(Fact, "facts"), "facts", "label"),
+    *(_declared(c) for c in SEED_ORDER),
 ]
 LINKS = _table(MilestoneOrganisation)
 DATASET = _table(Dataset)

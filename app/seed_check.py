@@ -22,19 +22,13 @@ from typing import Any
 from jsonschema import Draft202012Validator, ValidationError
 
 from app.characters import FORBIDDEN_CHARACTERS
+from app.collections import SEED_ORDER
 from app.countries import ISO_3166_1_ALPHA_2
 
 SCHEMA_RESOURCE = "seed_schema.json"
 
 # Collections that are lists of records, with the key that identifies a record.
-RECORD_ID_KEYS: dict[str, str] = {
-    "calls_to_action": "number",
-    "organisations": "id",
-    "milestones": "id",
-    "nris": "id",
-    "action_lines": "code",
-    "facts": "id",
-}
+RECORD_ID_KEYS: dict[str, str] = {c.seed_key: c.id.column for c in SEED_ORDER}
 SECTIONS = "fact_sheet.sections"
 ROOT = "(root)"
 FILE = "(file)"

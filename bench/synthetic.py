@@ -26,7 +26,7 @@ from app.dialect import write_options
 from app.models import Milestone, Nri
 from app.models.vocabulary import MilestoneKind, NriEvidence, NriRegion, values
 from app.search.documents import sync_documents
-from app.seed import period_bounds
+from app.seed_rows import period_bounds
 
 BASE_NRIS, BASE_MILESTONES = 2_000, 500
 SCALES = (1, 10, 100)

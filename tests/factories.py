@@ -6,7 +6,7 @@ from typing import Any
 from sqlmodel import Session
 
 from app.models import Milestone, MilestoneOrganisation, Nri, Organisation
-from app.seed import period_bounds
+from app.seed_rows import period_bounds
 
 
 def _release(session: Session) -> None:

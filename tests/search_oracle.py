@@ -6,7 +6,7 @@ database's answer with this."""
 import re
 from typing import Any
 
-from app.search.documents import SOURCES
+from app.search.documents import sources
 from app.search.query import Term, parse
 
 _WORD = re.compile(r"[^\W_]+")
@@ -30,6 +30,6 @@ def _found(term: Term, tokens: list[str]) -> bool:
 
 def matches(q: str, collection: str, record: dict[str, Any]) -> bool:
     """Whether `q` finds `record` (a seed.json record of `collection`, its URL name)."""
-    title, body = SOURCES[collection].build(record)
+    title, body = sources()[collection].build(record)
     fields = [words(title), words(body)]
     return all(any(_found(term, tokens) for tokens in fields) for term in parse(q).terms)

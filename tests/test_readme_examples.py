@@ -23,7 +23,8 @@ from fastapi.testclient import TestClient
 
 from app.main import create_app
 from app.migrate import upgrade
-from app.seed import period_bounds, sync_seed
+from app.seed import sync_seed
+from app.seed_rows import period_bounds
 from app.settings import Settings
 from tests.api.test_formats import walk
 from tests.conftest import LOOPBACK_CLIENT, ROOT, FakeClock

@@ -4,7 +4,7 @@ by its id. Each list request takes one path: FastAPI parses the query into the f
 the ListQuery; `list_records` builds the Listing, and the format's renderer pages and
 encodes it."""
 
-from dataclasses import replace
+from collections.abc import Sequence
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Depends, Query, Request
@@ -15,9 +15,10 @@ from app.api.format_routes import REQUEST, SESSION, add_format_routes, endpoint,
 from app.api.list_query import ListQuery, facets_query, split_facets
 from app.api.params import ListParamsDep
 from app.api.renderers import RENDERERS, ListAnswer
-from app.collection import Collection, Scope, SubList
+from app.collection import Collection, SubList
 from app.db import SessionDep
 from app.errors import NotFound, problem_responses
+from app.filters import Scope
 from app.http_cache import cached_json
 from app.schemas.facets import Summary
 from app.services.listing import get_one
@@ -33,20 +34,26 @@ def sort_values(c: Collection) -> tuple[str, ...]:
 
 def list_query(c: Collection) -> Any:
     """The dependency that reads a list's page, sort and facets parameters."""
-    sort_param = Annotated[
-        Literal[sort_values(c)],  # type: ignore[valid-type]
+    # Built at run time from the declaration: to mypy these are values, not types.
+    sort_param: Any = Annotated[
+        Literal[sort_values(c)],
         Query(description=c.sort_description),
     ]
     if not c.facets:
 
-        async def query(params: ListParamsDep, sort: sort_param = c.default_sort) -> ListQuery:
+        async def query(
+            params: ListParamsDep,
+            sort: sort_param = c.default_sort,
+        ) -> ListQuery:
             return ListQuery(params, sort)
 
         return query
-    facets_param = Annotated[str | None, facets_query(tuple(c.facets))]
+    facets_param: Any = Annotated[str | None, facets_query(tuple(c.facets))]
 
     async def faceted_query(
-        params: ListParamsDep, sort: sort_param = c.default_sort, facets: facets_param = None
+        params: ListParamsDep,
+        sort: sort_param = c.default_sort,
+        facets: facets_param = None,
     ) -> ListQuery:
         return ListQuery(params, sort, split_facets(facets))
 
@@ -88,11 +95,11 @@ def summarise(c: Collection, request: Request, session: SessionDep, filters: Any
     return cached_json(request, summary, depends_on_today=c.depends_on_today)
 
 
-def list_params(c: Collection, filters: Any = None) -> list[Any]:
+def list_params(c: Collection, without: Sequence[str] = ()) -> list[Any]:
     return [
         REQUEST,
         SESSION,
-        parameter("filters", Annotated[Any, Depends(filters or c.filters)]),
+        parameter("filters", Annotated[Any, Depends(c.read_filters(without))]),
         parameter("query", Annotated[ListQuery, Depends(list_query(c))]),
     ]
 
@@ -118,7 +125,7 @@ def add_list_routes(router: APIRouter, c: Collection, path: str = "") -> None:
 def add_summary_route(router: APIRouter, c: Collection, name: str) -> None:
     if c.texts.summary is None:
         return
-    params = [REQUEST, SESSION, parameter("filters", Annotated[Any, Depends(c.filters)])]
+    params = [REQUEST, SESSION, parameter("filters", Annotated[Any, Depends(c.read_filters())])]
     router.add_api_route(
         "/summary",
         endpoint(bind(summarise, c), params),
@@ -170,14 +177,14 @@ def sub_list_router(sub: SubList) -> APIRouter:
             child,
             request=request,
             session=session,
-            filters=replace(filters, **{sub.link: [parent_id]}),
+            filters={**filters, sub.link: [parent_id]},
             fmt=fmt,
             title=sub.title(found),
             filename=f"{parent_id}-{child.name}",
             **values,
         )
 
-    request, session, *rest = list_params(child, sub.filters)
+    request, session, *rest = list_params(child, without=(sub.link,))
     add_format_routes(
         router,
         f"{parent.href.removeprefix('/v1')}/{{{parent.id.param}}}/{child.name}",

@@ -11,12 +11,13 @@ from app.api.collection_routes import scope_of
 from app.api.format_routes import REQUEST, SESSION, Docs, add_format_routes
 from app.api.formats import FEED_FORMATS, Format
 from app.api.renderers import records_feed
-from app.collection import Row, Scope
-from app.collections.changes import CHANGES, ChangeFilters
-from app.collections.milestones import MILESTONES, MilestoneFilters
+from app.collection import Row
+from app.collections.changes import CHANGES
+from app.collections.milestones import MILESTONES
 from app.db import SessionDep
 from app.feeds.entries import change_entry, milestone_entry
 from app.feeds.model import TAG
+from app.filters import Scope
 
 router = APIRouter(prefix="/feeds", tags=["feeds"])
 RECENT = 20
@@ -24,17 +25,17 @@ CHANGES_SHOWN = 50
 
 
 def _upcoming(scope: Scope) -> Iterable[Row]:
-    listing = MILESTONES.listing(MilestoneFilters(status=["ongoing", "upcoming"]), scope)
+    listing = MILESTONES.listing({"status": ["ongoing", "upcoming"]}, scope)
     return listing.rows(scope.session, "start_date")
 
 
 def _recent(scope: Scope) -> Iterable[Row]:
-    listing = MILESTONES.listing(MilestoneFilters(status=["past"]), scope)
+    listing = MILESTONES.listing({"status": ["past"]}, scope)
     return listing.rows(scope.session, "-start_date", limit=RECENT)
 
 
 def _changes(scope: Scope) -> Iterable[Row]:
-    listing = CHANGES.listing(ChangeFilters(), scope)
+    listing = CHANGES.listing({}, scope)
     return listing.rows(scope.session, "-id", limit=CHANGES_SHOWN)
 
 

@@ -23,9 +23,10 @@ from app.api.representations import (
     query_pairs,
     without_suffix,
 )
-from app.collection import Collection, Row, Scope
+from app.collection import Collection, Row
 from app.feeds.entries import build_feed
 from app.feeds.model import TAG, Entry
+from app.filters import Scope
 from app.http_cache import cached_json
 from app.paging import PageResult, canonical, link_header, page_links
 from app.services.changes import data_changed_at

@@ -8,12 +8,12 @@ from app.api.collection_routes import collection_router, sub_list_router
 from app.api.formats import require_acceptable
 from app.api.params import reject_unknown_params
 from app.api.search import router as search_router
-from app.collections import COLLECTIONS, SUB_LISTS
+from app.collections import ROUTE_ORDER, SUB_LISTS
 from app.collections.changes import CHANGES
 
 v1 = APIRouter(prefix="/v1")
 v1.include_router(fact_sheet.router)
-for collection in COLLECTIONS:
+for collection in ROUTE_ORDER:
     v1.include_router(collection_router(collection))
 v1.include_router(search_router)
 for sub_list in SUB_LISTS:

@@ -1,6 +1,6 @@
 """Full-text search across every collection and the fact sheet's sections."""
 
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Query, Request
 from pydantic import BaseModel, Field
@@ -13,18 +13,12 @@ from app.api.representations import csv_columns
 from app.db import SessionDep
 from app.errors import problem_responses
 from app.schemas.page import Page
+from app.search.documents import sources
 from app.services import search as service
 
 router = APIRouter(tags=["search"])
-Collection = Literal[
-    "milestones",
-    "organisations",
-    "nris",
-    "calls-to-action",
-    "action-lines",
-    "fact-sheet",
-    "facts",
-]
+# The searchable collections, as the index names them (app.search.documents).
+Collection: Any = Literal[tuple(sources())]
 FIELDS = ("collection", "id", "title", "snippet", "link")
 
 

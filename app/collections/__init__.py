@@ -1,34 +1,49 @@
-"""Every collection the API serves, declared once each (app.collection.Collection). This
-tuple is the one list of them: routes, the API index, search, the change log, the seed and
-the OpenAPI tags read it, in this order."""
+"""Every collection the API serves, declared once each (app.collection.Collection).
+COLLECTIONS is the one list of them, in the order the API index shows them; routes, search,
+the change log, the seed, the seed check and the OpenAPI tags read it.
+
+A few outputs have always listed collections in another order (the paths of the OpenAPI
+document, the seed's inserts, which number the change log): `ordered` keeps that order for
+the collections named, and a collection added later joins at the end, in COLLECTIONS' order,
+without touching anything here but COLLECTIONS."""
 
 from app.collection import Collection, SubList
 from app.collections.action_lines import ACTION_LINES
 from app.collections.calls_to_action import CALLS_TO_ACTION
 from app.collections.facts import FACTS
-from app.collections.milestones import (
-    MILESTONES,
-    ORGANISATION_DOCS,
-    milestone_filters,
-    organisation_feed_title,
-)
+from app.collections.milestones import MILESTONES, ORGANISATION_DOCS, organisation_feed_title
 from app.collections.nris import NRIS
 from app.collections.organisations import ORGANISATIONS
 
 COLLECTIONS: tuple[Collection, ...] = (
-    CALLS_TO_ACTION,
     MILESTONES,
     ORGANISATIONS,
     NRIS,
+    CALLS_TO_ACTION,
     ACTION_LINES,
     FACTS,
 )
 BY_NAME = {c.name: c for c in COLLECTIONS}
+
+
+def ordered(*first: Collection) -> tuple[Collection, ...]:
+    """`first`, then every other collection in COLLECTIONS' order."""
+    return (*first, *(c for c in COLLECTIONS if c not in first))
+
+
+# The calls to action sit with the fact sheet, before the other lists.
+ROUTE_ORDER = ordered(CALLS_TO_ACTION)
+# Parents before children: a milestone's organisations exist before it links to them.
+SEED_ORDER = ordered(CALLS_TO_ACTION, ORGANISATIONS)
+# Search numbers its documents in this order, and a document's number breaks ties between
+# equal ranks: the fact sheet's sections come after these, the facts and later ones after
+# the sections (app.search.documents).
+SEARCHED_BEFORE_THE_SHEET = (MILESTONES, ORGANISATIONS, NRIS, CALLS_TO_ACTION, ACTION_LINES)
+
 SUB_LISTS: tuple[SubList, ...] = (
     SubList(
         parent=ORGANISATIONS,
         child=MILESTONES,
-        filters=milestone_filters,
         link="organisation",
         name="list_organisation_milestones",
         title=organisation_feed_title,

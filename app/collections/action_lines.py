@@ -1,67 +1,60 @@
 """The WSIS Action Lines."""
 
-import datetime as dt
-from dataclasses import dataclass
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import Path, Query
-from pydantic import Field, StringConstraints
+from pydantic import StringConstraints
 from sqlalchemy import ColumnElement
 
-from app.api.list_query import TextQuery, UpdatedSince, utc_moment
-from app.api.params import check_value_count
-from app.collection import Collection, RecordId, Scope, Texts, column, doc
+from app.collection import Collection, RecordId, Row, Texts, column, doc
+from app.filters import Filter, Scope, any_of, changed_since, text
 from app.models import ActionLine
 from app.paging import SortKey
 from app.schemas.action_line import ActionLinePublic
-from app.schemas.facets import FacetedPageMeta
-from app.schemas.page import META_DESCRIPTION, Page
-from app.services.listing import in_values, text_match, updated_since
+from app.search.text import document_text
+from app.seed_rows import pick
 
 TABLE = ActionLine.__table__  # type: ignore[attr-defined]
 NAME = "action-lines"
 
 
-class ActionLinePage(Page[ActionLinePublic]):
-    meta: FacetedPageMeta = Field(description=META_DESCRIPTION)
+PARENT = TABLE.c.parent_code
 
 
-@dataclass(frozen=True)
-class ActionLineFilters:
-    parent: list[str] | None = None
-    top_level: bool | None = None
-    q: str | None = None
-    updated_since: dt.datetime | None = None
+def _top_level(top_level: bool, scope: Scope) -> ColumnElement[bool]:
+    condition: ColumnElement[bool] = PARENT.is_(None) if top_level else PARENT.isnot(None)
+    return condition
 
 
-async def action_line_filters(
-    parent: Annotated[
-        list[Annotated[str, StringConstraints(max_length=40)]] | None,
-        Query(description="Only sub-lines of this code, e.g. C7; repeat to OR."),
-    ] = None,
-    top_level: Annotated[
-        bool | None, Query(description="true: C1-C11 only; false: sub-lines only.")
-    ] = None,
-    q: TextQuery = None,
-    updated_since: UpdatedSince = None,
-) -> ActionLineFilters:
-    return ActionLineFilters(
-        parent=check_value_count("parent", parent),
-        top_level=top_level,
-        q=q,
-        updated_since=utc_moment("updated_since", updated_since),
-    )
+FILTERS = (
+    any_of(
+        "parent",
+        PARENT,
+        Annotated[
+            list[Annotated[str, StringConstraints(max_length=40)]] | None,
+            Query(description="Only sub-lines of this code, e.g. C7; repeat to OR."),
+        ],
+    ),
+    Filter(
+        "top_level",
+        Annotated[bool | None, Query(description="true: C1-C11 only; false: sub-lines only.")],
+        _top_level,
+    ),
+    text(NAME, TABLE.c.code),
+    changed_since(TABLE.c.updated_at),
+)
 
 
-def where(filters: ActionLineFilters, scope: Scope) -> list[ColumnElement[bool]]:
-    conditions: list[ColumnElement[bool]] = [
-        *in_values(TABLE.c.parent_code, filters.parent),
-        *text_match(filters.q, NAME, TABLE.c.code),
-    ]
-    if filters.top_level is not None:
-        parent = TABLE.c.parent_code
-        conditions.append(parent.is_(None) if filters.top_level else parent.isnot(None))
-    return conditions + updated_since(TABLE, filters.updated_since)
+def document(r: Row) -> tuple[str, str]:
+    body = document_text(r["code"], r["title_variant"], r["facilitators"], r["co_facilitators"])
+    return r["title"], document_text(body, r["notes"])
+
+
+def seed_rows(data: dict[str, Any]) -> list[dict[str, Any]]:
+    # Main lines before sub-lines, whatever the file's order (which sets `position`): inserts
+    # check the parent_code foreign key row by row.
+    rows = [pick(TABLE, r, position=i + 1) for i, r in enumerate(data["action_lines"])]
+    return sorted(rows, key=lambda row: row["parent_code"] is not None)
 
 
 ACTION_LINES = Collection(
@@ -70,6 +63,7 @@ ACTION_LINES = Collection(
         noun="action line",
         plural="action lines",
         tag="action-lines",
+        tag_description="The WSIS Action Lines C1-C11.",
         list=doc(
             "List action lines",
             """The WSIS Action Lines C1-C11 and the C7 sub-lines, with their facilitators. Also as
@@ -79,7 +73,6 @@ ACTION_LINES = Collection(
     ),
     table=TABLE,
     public=ActionLinePublic,
-    page=ActionLinePage,
     id=RecordId(
         "code",
         "code",
@@ -93,9 +86,10 @@ ACTION_LINES = Collection(
         ],
         label="code",
     ),
-    filters=action_line_filters,
-    where=where,
+    filters=FILTERS,
     sorts={"position": SortKey(TABLE.c.position), "title": SortKey(TABLE.c.title)},
     sort_description="`position` is the WSIS order: C1 ... C7, its sub-lines, C8 ... C11.",
     facets={"parent_code": column("parent_code", TABLE)},
+    search=document,
+    seed_rows=seed_rows,
 )

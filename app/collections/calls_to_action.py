@@ -1,43 +1,22 @@
 """The fact sheet's seven calls to action."""
 
-import datetime as dt
-from dataclasses import dataclass
 from typing import Annotated
 
 from fastapi import Path
-from sqlalchemy import ColumnElement
 
-from app.api.list_query import TextQuery, UpdatedSince, utc_moment
-from app.collection import Collection, RecordId, Scope, Texts, doc
+from app.collection import Collection, RecordId, Row, Texts, doc
+from app.filters import changed_since, text
 from app.models import CallToAction
 from app.paging import SortKey
 from app.schemas.fact_sheet import CallToActionPublic
-from app.schemas.page import Page
-from app.services.listing import text_match, updated_since
+from app.search.text import document_text
 
 TABLE = CallToAction.__table__  # type: ignore[attr-defined]
 NAME = "calls-to-action"
 
 
-class CallToActionPage(Page[CallToActionPublic]):
-    pass
-
-
-@dataclass(frozen=True)
-class CallFilters:
-    q: str | None = None
-    updated_since: dt.datetime | None = None
-
-
-async def call_filters(q: TextQuery = None, updated_since: UpdatedSince = None) -> CallFilters:
-    return CallFilters(q=q, updated_since=utc_moment("updated_since", updated_since))
-
-
-def where(filters: CallFilters, scope: Scope) -> list[ColumnElement[bool]]:
-    return [
-        *text_match(filters.q, NAME, TABLE.c.number),
-        *updated_since(TABLE, filters.updated_since),
-    ]
+def document(r: Row) -> tuple[str, str]:
+    return r["title"], document_text(r["short_title"], r["summary"], r["body"])
 
 
 CALLS_TO_ACTION = Collection(
@@ -46,6 +25,7 @@ CALLS_TO_ACTION = Collection(
         noun="call to action",
         plural="the calls to action",
         tag="fact-sheet",
+        tag_description="The fact sheet's text and its calls to action.",
         list=doc(
             "List the calls to action",
             "The fact sheet's seven calls to action, in its words, with a short paraphrase. "
@@ -57,15 +37,15 @@ CALLS_TO_ACTION = Collection(
     ),
     table=TABLE,
     public=CallToActionPublic,
-    page=CallToActionPage,
+    page_meta=None,
     id=RecordId(
         "number",
         "number",
         Annotated[int, Path(ge=1, le=1000, description="1 to 7.", examples=[2])],
         label="number",
     ),
-    filters=call_filters,
-    where=where,
+    filters=(text(NAME, TABLE.c.number), changed_since(TABLE.c.updated_at)),
     sorts={"number": SortKey(TABLE.c.number)},
     sort_description="By number; `-` is descending.",
+    search=document,
 )

@@ -1,65 +1,44 @@
 """Key figures: the fact sheet's numbers and ITU's headline Internet-use estimates."""
 
-import datetime as dt
-from dataclasses import dataclass
 from typing import Annotated
 
 from fastapi import Path, Query
 from pydantic import Field
-from sqlalchemy import ColumnElement
 
-from app.api.list_query import TextQuery, UpdatedSince, utc_moment
-from app.api.params import check_value_count
-from app.collection import Collection, RecordId, Scope, Texts, column, doc
+from app.collection import Collection, RecordId, Row, Texts, column, doc
+from app.filters import any_of, changed_since, text
 from app.models import Fact
 from app.models.vocabulary import FactCategory
 from app.paging import SortKey
-from app.schemas.facets import FacetedPageMeta
 from app.schemas.fact import FactPublic
-from app.schemas.page import META_DESCRIPTION, Page
-from app.services.listing import in_values, text_match, updated_since
+from app.search.text import document_text
 
 TABLE = Fact.__table__  # type: ignore[attr-defined]
 NAME = "facts"
 
 
-class FactPage(Page[FactPublic]):
-    meta: FacetedPageMeta = Field(description=META_DESCRIPTION)
+FILTERS = (
+    any_of(
+        "category",
+        TABLE.c.category,
+        Annotated[list[FactCategory] | None, Query(description="Repeat to OR.")],
+    ),
+    any_of(
+        "as_of",
+        TABLE.c.as_of,
+        Annotated[
+            # Bounded per value: an unbounded integer overflows the database's INTEGER.
+            list[Annotated[int, Field(ge=1900, le=2100)]] | None,
+            Query(description="Year the figure refers to (1900-2100); repeat to OR."),
+        ],
+    ),
+    text(NAME, TABLE.c.id),
+    changed_since(TABLE.c.updated_at),
+)
 
 
-@dataclass(frozen=True)
-class FactFilters:
-    category: list[str] | None = None
-    as_of: list[int] | None = None
-    q: str | None = None
-    updated_since: dt.datetime | None = None
-
-
-async def fact_filters(
-    category: Annotated[list[FactCategory] | None, Query(description="Repeat to OR.")] = None,
-    as_of: Annotated[
-        # Bounded per value: an unbounded integer overflows the database's INTEGER.
-        list[Annotated[int, Field(ge=1900, le=2100)]] | None,
-        Query(description="Year the figure refers to (1900-2100); repeat to OR."),
-    ] = None,
-    q: TextQuery = None,
-    updated_since: UpdatedSince = None,
-) -> FactFilters:
-    return FactFilters(
-        category=check_value_count("category", category),
-        as_of=check_value_count("as_of", as_of),
-        q=q,
-        updated_since=utc_moment("updated_since", updated_since),
-    )
-
-
-def where(filters: FactFilters, scope: Scope) -> list[ColumnElement[bool]]:
-    return [
-        *in_values(TABLE.c.category, filters.category),
-        *in_values(TABLE.c.as_of, filters.as_of),
-        *text_match(filters.q, NAME, TABLE.c.id),
-        *updated_since(TABLE, filters.updated_since),
-    ]
+def document(r: Row) -> tuple[str, str]:
+    return r["label"], document_text(r["context"], r["notes"])
 
 
 FACTS = Collection(
@@ -68,6 +47,7 @@ FACTS = Collection(
         noun="fact",
         plural="facts",
         tag="facts",
+        tag_description="Key figures.",
         list=doc(
             "List facts",
             """Figures the fact sheet states (with their sources), and ITU's estimates beside them.
@@ -77,7 +57,6 @@ FACTS = Collection(
     ),
     table=TABLE,
     public=FactPublic,
-    page=FactPage,
     id=RecordId(
         "id",
         "fact_id",
@@ -90,8 +69,7 @@ FACTS = Collection(
             ),
         ],
     ),
-    filters=fact_filters,
-    where=where,
+    filters=FILTERS,
     sorts={
         "id": SortKey(TABLE.c.id),
         "as_of": SortKey(TABLE.c.as_of, null_fill=0),
@@ -99,4 +77,6 @@ FACTS = Collection(
     },
     sort_description="`-` is descending.",
     facets={"category": column("category", TABLE), "as_of": column("as_of", TABLE)},
+    search=document,
+    title_column="label",
 )

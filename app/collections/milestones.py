@@ -2,93 +2,32 @@
 iCalendar, by suffix or Accept. Their status is computed against today's UTC date."""
 
 import datetime as dt
-from dataclasses import dataclass, replace
+from collections.abc import Iterable
 from typing import Annotated, Any
 
-from fastapi import Depends, Path, Query
-from pydantic import Field
+from fastapi import Path, Query
 from sqlalchemy import ColumnElement, and_, case, func, or_, select
 
 from app.api.format_routes import Docs
 from app.api.formats import ATOM, CSV, ICS, JSON, JSON_FEED, RSS
-from app.api.list_query import TextQuery, UpdatedSince, utc_moment
 from app.api.params import check_value_count
-from app.collection import Collection, RecordId, Row, Scope, Texts, column, doc
+from app.collection import Collection, RecordId, Row, Texts, column, doc
 from app.dialect import decode_json, json_objects_array
-from app.errors import BadRequest
 from app.feeds import ical
 from app.feeds.entries import milestone_entry
+from app.filters import Filter, Scope, any_of, changed_since, ordered_range, text
 from app.models import Milestone, MilestoneOrganisation, Organisation
 from app.models.vocabulary import MilestoneKind, MilestoneStatus
 from app.paging import SortKey, parse_date
-from app.schemas.facets import FacetedPageMeta
 from app.schemas.milestone import MilestonePublic
-from app.schemas.page import META_DESCRIPTION, Page
-from app.services.listing import in_values, text_match, updated_since
+from app.search.text import document_text
+from app.seed_rows import period_bounds, pick
 
 TABLE = Milestone.__table__  # type: ignore[attr-defined]
 LINK = MilestoneOrganisation.__table__  # type: ignore[attr-defined]
 ORG = Organisation.__table__  # type: ignore[attr-defined]
 NAME = "milestones"
 TITLE = "WSIS+20 milestones"
-
-
-class MilestonePage(Page[MilestonePublic]):
-    meta: FacetedPageMeta = Field(description=META_DESCRIPTION)
-
-
-@dataclass(frozen=True)
-class MilestoneFilters:
-    status: list[str] | None = None
-    kind: list[str] | None = None
-    organisation: list[str] | None = None
-    date_from: dt.date | None = None
-    date_to: dt.date | None = None
-    in_fact_sheet: bool | None = None
-    q: str | None = None
-    updated_since: dt.datetime | None = None
-
-
-async def milestone_filters(
-    status: Annotated[
-        list[MilestoneStatus] | None,
-        Query(description="past, ongoing or upcoming against today's UTC date; repeat to OR."),
-    ] = None,
-    kind: Annotated[list[MilestoneKind] | None, Query(description="Repeat to OR.")] = None,
-    date_from: Annotated[
-        dt.date | None,
-        Query(alias="from", description="Only milestones that end on or after this date."),
-    ] = None,
-    date_to: Annotated[
-        dt.date | None,
-        Query(alias="to", description="Only milestones that start on or before this date."),
-    ] = None,
-    in_fact_sheet: Annotated[
-        bool | None, Query(description="true: only those the fact sheet mentions.")
-    ] = None,
-    q: TextQuery = None,
-    updated_since: UpdatedSince = None,
-) -> MilestoneFilters:
-    """The filters of an organisation's milestones: the list's, but `organisation`."""
-    return MilestoneFilters(
-        status=check_value_count("status", status),
-        kind=check_value_count("kind", kind),
-        date_from=date_from,
-        date_to=date_to,
-        in_fact_sheet=in_fact_sheet,
-        q=q,
-        updated_since=utc_moment("updated_since", updated_since),
-    )
-
-
-async def all_milestone_filters(
-    filters: Annotated[MilestoneFilters, Depends(milestone_filters)],
-    organisation: Annotated[
-        list[str] | None,
-        Query(description="Organisation id (see /v1/organisations); repeat to OR."),
-    ] = None,
-) -> MilestoneFilters:
-    return replace(filters, organisation=check_value_count("organisation", organisation))
 
 
 def status_of(period_start: dt.date, period_end: dt.date, today: dt.date) -> str:
@@ -109,25 +48,65 @@ def _status_condition(status: str, today: dt.date) -> ColumnElement[bool]:
     return and_(start <= today, end >= today)
 
 
-def where(filters: MilestoneFilters, scope: Scope) -> list[ColumnElement[bool]]:
-    if filters.date_from and filters.date_to and filters.date_from > filters.date_to:
-        raise BadRequest.for_param("to", "must not be before 'from'")
-    conditions: list[ColumnElement[bool]] = [
-        *in_values(TABLE.c.kind, filters.kind),
-        *text_match(filters.q, NAME, TABLE.c.id),
-    ]
-    if filters.status:
-        conditions.append(or_(*[_status_condition(s, scope.today) for s in filters.status]))
-    if filters.organisation:
-        linked = select(LINK.c.milestone_id).where(LINK.c.organisation_id.in_(filters.organisation))
-        conditions.append(TABLE.c.id.in_(linked))
-    if filters.date_from:
-        conditions.append(TABLE.c.period_end >= filters.date_from)
-    if filters.date_to:
-        conditions.append(TABLE.c.period_start <= filters.date_to)
-    if filters.in_fact_sheet is not None:
-        conditions.append(TABLE.c.in_fact_sheet == filters.in_fact_sheet)
-    return conditions + updated_since(TABLE, filters.updated_since)
+def _any_status(statuses: list[str], scope: Scope) -> ColumnElement[bool]:
+    return or_(*[_status_condition(s, scope.today) for s in statuses])
+
+
+def _linked_to(organisations: list[str], scope: Scope) -> ColumnElement[bool]:
+    linked = select(LINK.c.milestone_id).where(LINK.c.organisation_id.in_(organisations))
+    condition: ColumnElement[bool] = TABLE.c.id.in_(linked)
+    return condition
+
+
+def _date(alias: str, description: str) -> Any:
+    return Annotated[dt.date | None, Query(alias=alias, description=description)]
+
+
+FILTERS = (
+    # First, as the document has always listed it.
+    Filter(
+        "organisation",
+        Annotated[
+            list[str] | None,
+            Query(description="Organisation id (see /v1/organisations); repeat to OR."),
+        ],
+        _linked_to,
+        check_value_count,
+    ),
+    Filter(
+        "status",
+        Annotated[
+            list[MilestoneStatus] | None,
+            Query(description="past, ongoing or upcoming against today's UTC date; repeat to OR."),
+        ],
+        _any_status,
+        check_value_count,
+    ),
+    any_of(
+        "kind",
+        TABLE.c.kind,
+        Annotated[list[MilestoneKind] | None, Query(description="Repeat to OR.")],
+    ),
+    Filter(
+        "date_from",
+        _date("from", "Only milestones that end on or after this date."),
+        lambda day, scope: TABLE.c.period_end >= day,
+        param="from",
+    ),
+    Filter(
+        "date_to",
+        _date("to", "Only milestones that start on or before this date."),
+        lambda day, scope: TABLE.c.period_start <= day,
+        param="to",
+    ),
+    Filter(
+        "in_fact_sheet",
+        Annotated[bool | None, Query(description="true: only those the fact sheet mentions.")],
+        lambda flag, scope: TABLE.c.in_fact_sheet == flag,
+    ),
+    text(NAME, TABLE.c.id),
+    changed_since(TABLE.c.updated_at),
+)
 
 
 def organisations_column(scope: Scope) -> list[Any]:
@@ -193,6 +172,17 @@ ORGANISATION_DOCS = {
 }
 
 
+def document(r: Row) -> tuple[str, str]:
+    dates = r["start_date"] + (f" to {r['end_date']}" if r["end_date"] else "")
+    return r["title"], document_text(r["kind"], dates, r["location"], r["resolution"], r["notes"])
+
+
+def seed_rows(data: dict[str, Any]) -> Iterable[dict[str, Any]]:
+    for record in data[NAME]:
+        start, end = period_bounds(record["start_date"], record["end_date"])
+        yield pick(TABLE, record, period_start=start, period_end=end)
+
+
 def organisation_feed_title(organisation: Row) -> str:
     return f"{TITLE}: {organisation['short_name']}"
 
@@ -203,6 +193,7 @@ MILESTONES = Collection(
         noun="milestone",
         plural="milestones",
         tag="milestones",
+        tag_description="Dated events of the WSIS process.",
         list=doc(
             "List milestones",
             """Dated events of the WSIS process, 2003 to 2025, with filters by status, kind,
@@ -227,7 +218,6 @@ MILESTONES = Collection(
     ),
     table=TABLE,
     public=MilestonePublic,
-    page=MilestonePage,
     id=RecordId(
         "id",
         "milestone_id",
@@ -240,8 +230,8 @@ MILESTONES = Collection(
             ),
         ],
     ),
-    filters=all_milestone_filters,
-    where=where,
+    filters=FILTERS,
+    rules=[ordered_range("date_from", "date_to", "to", "must not be before 'from'")],
     sorts={
         "start_date": SortKey(TABLE.c.period_start, parse=parse_date),
         "title": SortKey(TABLE.c.title),
@@ -263,6 +253,8 @@ MILESTONES = Collection(
     depends_on_today=True,
     entry=milestone_entry,
     calendar=ical.render,
+    search=document,
+    seed_rows=seed_rows,
     feed_title=TITLE,
     feed_subtitle="Dated events of the WSIS process, from the RIPE NCC fact sheet on WSIS+20 "
     "and the sources behind it.",

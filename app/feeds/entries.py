@@ -21,16 +21,6 @@ from app.feeds.text import (
 Row = Mapping[str, Any]
 # A feed that has no entries yet still needs an `updated`; renderers never read the clock.
 EPOCH = dt.datetime(1970, 1, 1, tzinfo=dt.UTC)
-SINGULAR = {
-    "milestones": "milestone",
-    "organisations": "organisation",
-    "nris": "NRI",
-    "action-lines": "action line",
-    "facts": "fact",
-    "calls-to-action": "call to action",
-    # The sheet itself or one of its sections: both are its text.
-    "fact-sheet": "fact sheet text",
-}
 VERBS = {"created": ("Added", "added to"), "updated": ("Updated", "updated in")}
 
 
@@ -95,7 +85,10 @@ def milestone_entry(row: Row, base_url: str) -> Entry:
 def change_entry(row: Row, base_url: str) -> Entry:
     """A row of /v1/changes: its `href` is null for a deletion (a tombstone)."""
     collection, record_id, action = row["collection"], row["record_id"], row["action"]
-    noun = SINGULAR.get(collection, collection)
+    # Imported here: the collections' declarations use this module's milestone entries.
+    from app.services.changes import NOUNS
+
+    noun = NOUNS.get(collection, collection)
     record_url = base_url + row["href"] if row.get("href") else None
     # A removed record has no page; what is left to read of it is its history.
     history_url = (

@@ -12,7 +12,7 @@ from typing import Any
 from app.characters import without_controls
 from app.feeds.entries import milestone_url, milestone_when, organisation_names
 from app.feeds.text import PRECISION_NOTE
-from app.seed import period_bounds
+from app.seed_rows import period_bounds
 
 MEDIA_TYPE = "text/calendar"
 UID_DOMAIN = "wsis-factsheet"

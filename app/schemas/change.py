@@ -5,9 +5,9 @@ from typing import Literal
 
 from pydantic import BaseModel, Field
 
-ChangeCollection = Literal[
-    "milestones", "organisations", "nris", "action-lines", "facts", "calls-to-action", "fact-sheet"
-]
+from app.services.changes import LOGGED
+
+ChangeCollection = Literal[LOGGED]  # type: ignore[valid-type]
 ChangeAction = Literal["created", "updated", "deleted"]
 
 

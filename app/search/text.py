@@ -2,6 +2,7 @@
 only those become <mark> and </mark>; everything else is escaped."""
 
 import html
+from typing import Any
 
 # Unicode private-use code points: they mean nothing in the data, so they can stand for the
 # start and end of a match in text the database returns.
@@ -31,3 +32,18 @@ def to_html(snippet: str) -> str:
 def strip_marks(value: str) -> str:
     """Documents never carry the mark characters, so a snippet's marks are all ours."""
     return value.replace(MARK_START, "").replace(MARK_END, "")
+
+
+SEPARATOR = " · "
+
+
+def document_text(*parts: Any) -> str:
+    """A search document's body: the parts given (lists flattened, empty ones left out),
+    joined, without anything that could pass for a match mark."""
+    texts: list[str] = []
+    for part in parts:
+        if isinstance(part, list):
+            texts.extend(str(p) for p in part if p)
+        elif part not in (None, ""):
+            texts.append(str(part))
+    return strip_marks(SEPARATOR.join(texts))

@@ -6,19 +6,20 @@ from typing import Any
 
 from sqlmodel import Session
 
+from app.collections import COLLECTIONS
 from app.services.dataset import dataset_info
 
 FIELDS = ("id", "revision", "at", "collection", "record_id", "action", "title", "href")
-RECORD_HREFS = {
-    "milestones": "/v1/milestones/{}",
-    "organisations": "/v1/organisations/{}",
-    "nris": "/v1/nris/{}",
-    "action-lines": "/v1/action-lines/{}",
-    "facts": "/v1/facts/{}",
-    "calls-to-action": "/v1/calls-to-action/{}",
-    # Sections have no URL of their own: they are part of the fact sheet.
-    "fact-sheet": "/v1/fact-sheet",
-}
+# The fact sheet and its sections: changes to the sheet's own text, which has one URL.
+SHEET = "fact-sheet"
+# The change log's `collection` values: the lists, the fact sheet's own lists, then the sheet.
+LOGGED = (
+    *(c.name for c in COLLECTIONS if c.texts.tag != SHEET),
+    *(c.name for c in COLLECTIONS if c.texts.tag == SHEET),
+    SHEET,
+)
+RECORD_HREFS = {**{c.name: f"{c.href}/{{}}" for c in COLLECTIONS}, SHEET: f"/v1/{SHEET}"}
+NOUNS = {**{c.name: c.texts.noun for c in COLLECTIONS}, SHEET: "fact sheet text"}
 
 
 def shape_change(row: Mapping[Any, Any]) -> dict[str, Any]:

@@ -6,23 +6,15 @@ from typing import Any
 from sqlalchemy import func, select, text
 from sqlmodel import Session
 
-from app.models import ActionLine, CallToAction, Dataset, Fact, Milestone, Nri, Organisation
-
-COLLECTIONS: dict[str, Any] = {
-    "milestones": Milestone,
-    "organisations": Organisation,
-    "nris": Nri,
-    "calls-to-action": CallToAction,
-    "action-lines": ActionLine,
-    "facts": Fact,
-}
+from app.collections import COLLECTIONS
+from app.models import Dataset
 
 
 def collection_counts(session: Session) -> dict[str, int]:
     counts = {}
-    for name, model in COLLECTIONS.items():
-        table = model.__table__
-        counts[name] = int(session.execute(select(func.count()).select_from(table)).scalar_one())
+    for c in COLLECTIONS:
+        table = c.table
+        counts[c.name] = int(session.execute(select(func.count()).select_from(table)).scalar_one())
     return counts
 
 

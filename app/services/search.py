@@ -16,7 +16,7 @@ from sqlmodel import Session
 from app.errors import BadRequest
 from app.paging import Ordering, PageRequest, PageResult, SortKey, fetch_page
 from app.search import postgres, sqlite
-from app.search.documents import COLLECTIONS, DOCUMENTS, SOURCES
+from app.search.documents import DOCUMENTS, sources
 from app.search.match import DocumentMatch
 from app.search.query import EmptyQuery, SearchQuery, TooManyTerms, parse
 from app.search.text import to_html
@@ -108,11 +108,11 @@ def search(session: Session, filters: SearchFilters, page: PageRequest) -> PageR
             "id": documents[i].record_id,
             "title": documents[i].title,
             "snippet": snippets.get(i, ""),
-            "link": SOURCES[documents[i].collection].link(documents[i].record_id),
+            "link": sources()[documents[i].collection].link(documents[i].record_id),
         }
         for i in ids
     ]
     return result
 
 
-__all__ = ["COLLECTIONS", "SORT", "SearchFilters", "record_match", "search"]
+__all__ = ["SORT", "SearchFilters", "record_match", "search"]

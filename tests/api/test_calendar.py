@@ -10,7 +10,7 @@ from fastapi.testclient import TestClient
 from sqlmodel import Session
 
 from app.feeds.ical import escape_text, fold
-from app.seed import period_bounds
+from app.seed_rows import period_bounds
 from tests.api.test_formats import walk
 from tests.factories import make_milestone
 

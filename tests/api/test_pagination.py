@@ -16,7 +16,7 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlmodel import Session
 
-from app.seed import period_bounds
+from app.seed_rows import period_bounds
 from tests.factories import make_nri
 
 Record = dict[str, Any]

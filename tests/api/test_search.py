@@ -11,7 +11,7 @@ from fastapi.testclient import TestClient
 from sqlalchemy import Engine, func, select
 
 from app.models import SearchDocument
-from app.search.documents import COLLECTIONS, SOURCES
+from app.search.documents import sources
 from app.seed import sync_seed
 from tests import search_oracle
 
@@ -57,7 +57,7 @@ def records(data: dict[str, Any]) -> list[tuple[str, str, dict[str, Any]]]:
     """(collection, id, record) for everything search indexes."""
     found = [("fact-sheet", section["id"], section) for section in data["fact_sheet"]["sections"]]
     for collection, key in SEED_KEYS.items():
-        id_field = SOURCES[collection].key
+        id_field = sources()[collection].key
         found += [(collection, str(r[id_field]), r) for r in data[key]]
     return found
 
@@ -139,7 +139,7 @@ def test_hits_have_exactly_the_declared_fields_and_working_links(
     client: TestClient, seeded: dict[str, Any]
 ) -> None:
     hits = all_hits(client, {})
-    assert {h["collection"] for h in hits} == set(COLLECTIONS)
+    assert {h["collection"] for h in hits} == set(sources())
     for hit in hits:
         assert set(hit) == HIT_FIELDS
         path = hit["link"].split("#")[0]
