@@ -93,6 +93,9 @@ class Collection:
     # in the change log.
     title_column: str = "title"
     seed_rows: Callable[[dict[str, Any]], Iterable[dict[str, Any]]] | None = None
+    # The JSON Schema of one record in seed.json, for a collection app/seed_schema.json does
+    # not describe (the ones there are checked by it, with the rules of app.seed_check).
+    seed_schema: dict[str, Any] | None = None
 
     @property
     def seed_key(self) -> str:

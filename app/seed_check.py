@@ -90,6 +90,10 @@ def load_schema() -> dict[str, Any]:
     schema = json.loads(text)
     if not isinstance(schema, dict):
         raise ValueError(f"{SCHEMA_RESOURCE} is not a JSON object")
+    # A collection declared with its own record schema is a list of those records in the file.
+    for c in SEED_ORDER:
+        if c.seed_schema is not None and c.seed_key not in schema["properties"]:
+            schema["properties"][c.seed_key] = {"type": "array", "items": c.seed_schema}
     Draft202012Validator.check_schema(schema)
     return schema
 

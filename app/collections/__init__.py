@@ -15,20 +15,30 @@ from app.collections.milestones import MILESTONES, ORGANISATION_DOCS, organisati
 from app.collections.nris import NRIS
 from app.collections.organisations import ORGANISATIONS
 
-COLLECTIONS: tuple[Collection, ...] = (
+COLLECTIONS: list[Collection] = [
     MILESTONES,
     ORGANISATIONS,
     NRIS,
     CALLS_TO_ACTION,
     ACTION_LINES,
     FACTS,
-)
-BY_NAME = {c.name: c for c in COLLECTIONS}
+]
 
 
-def ordered(*first: Collection) -> tuple[Collection, ...]:
+def register(collection: Collection) -> None:
+    """Adds a collection declared elsewhere (a plug-in, or a test's toy). Everything that
+    reads the registry does so when it is first imported, so register before importing
+    app.main (or anything that serves, seeds or searches)."""
+    if any(c.name == collection.name for c in COLLECTIONS):
+        raise ValueError(f"a collection named {collection.name!r} is already registered")
+    COLLECTIONS.append(collection)
+    ROUTE_ORDER.append(collection)
+    SEED_ORDER.append(collection)
+
+
+def ordered(*first: Collection) -> list[Collection]:
     """`first`, then every other collection in COLLECTIONS' order."""
-    return (*first, *(c for c in COLLECTIONS if c not in first))
+    return [*first, *(c for c in COLLECTIONS if c not in first)]
 
 
 # The calls to action sit with the fact sheet, before the other lists.
