@@ -4,6 +4,7 @@ import datetime as dt
 import email.utils
 import re
 from dataclasses import dataclass
+from xml.etree.ElementTree import Element, SubElement
 
 # Item and feed ids must never change, and must not depend on the host that served them, or
 # feed readers and newsletter tools would deliver every item again after a move.
@@ -48,3 +49,10 @@ def rfc822(value: dt.datetime) -> str:
 
 def xml_text(value: str) -> str:
     return _NOT_XML.sub("", value)
+
+
+def text_element(parent: Element, tag: str, value: str, **attrs: str) -> Element:
+    """A child element holding `value` as XML-safe text."""
+    element = SubElement(parent, tag, attrs)
+    element.text = xml_text(value)
+    return element
