@@ -19,12 +19,14 @@ In-flight means from the moment the request reaches this layer until its last bo
 sent. The counters need no lock: an ASGI worker runs its requests on one event loop thread.
 """
 
+from dataclasses import dataclass
+
 from starlette.requests import Request
 from starlette.types import ASGIApp, Receive, Scope, Send
 
-from app.client_address import Networks, client_address
+from app.client_address import Networks
 from app.errors import problem_response
-from app.rate_limit import bucket_key
+from app.rate_limit import client_key
 
 RETRY_AFTER_SECONDS = 1
 
@@ -51,56 +53,55 @@ class InFlight:
             "per_client": self.per_client,
         }
 
+    def refusal(self, client: str) -> str | None:
+        """Why a new request from `client` is refused now, or None when it may come in."""
+        if self.saturated:
+            return (
+                f"This server is answering its maximum of {self.limit} requests at once. "
+                f"Retry in {RETRY_AFTER_SECONDS} s."
+            )
+        held = self.by_client.get(client, 0)
+        if self.per_client is not None and held >= self.per_client:
+            return (
+                f"This client already has {held} requests in flight here, the most one client "
+                f"may have at once. Retry in {RETRY_AFTER_SECONDS} s."
+            )
+        return None
 
+    def enter(self, client: str) -> None:
+        self.total += 1
+        self.by_client[client] = self.by_client.get(client, 0) + 1
+
+    def leave(self, client: str) -> None:
+        self.total -= 1
+        left = self.by_client[client] - 1
+        if left:
+            self.by_client[client] = left
+        else:
+            del self.by_client[client]  # the table holds only clients in flight
+
+
+@dataclass
 class ConcurrencyLimitMiddleware:
-    def __init__(
-        self,
-        app: ASGIApp,
-        in_flight: InFlight,
-        exempt: frozenset[str],
-        trusted_proxies: Networks,
-    ) -> None:
-        self.app = app
-        self.in_flight = in_flight
-        self.exempt = exempt
-        self.trusted_proxies = trusted_proxies
+    app: ASGIApp
+    in_flight: InFlight
+    exempt: frozenset[str]
+    trusted_proxies: Networks
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http" or scope["path"] in self.exempt:
             await self.app(scope, receive, send)
             return
-        load = self.in_flight
-        if load.saturated:
-            await _refuse(
-                scope,
-                receive,
-                send,
-                f"This server is answering its maximum of {load.limit} requests at once. "
-                f"Retry in {RETRY_AFTER_SECONDS} s.",
-            )
+        client = client_key(scope, self.trusted_proxies)
+        refusal = self.in_flight.refusal(client)
+        if refusal is not None:
+            await _refuse(scope, receive, send, refusal)
             return
-        client = bucket_key(client_address(scope, self.trusted_proxies))
-        held = load.by_client.get(client, 0)
-        if load.per_client is not None and held >= load.per_client:
-            await _refuse(
-                scope,
-                receive,
-                send,
-                f"This client already has {held} requests in flight here, the most one client "
-                f"may have at once. Retry in {RETRY_AFTER_SECONDS} s.",
-            )
-            return
-        load.total += 1
-        load.by_client[client] = held + 1
+        self.in_flight.enter(client)
         try:
             await self.app(scope, receive, send)
         finally:
-            load.total -= 1
-            left = load.by_client[client] - 1
-            if left:
-                load.by_client[client] = left
-            else:
-                del load.by_client[client]  # the table holds only clients in flight
+            self.in_flight.leave(client)
 
 
 async def _refuse(scope: Scope, receive: Receive, send: Send, detail: str) -> None:

@@ -18,16 +18,20 @@ cache and the links agree on it.
 
 import re
 from collections.abc import Iterable
+from dataclasses import dataclass, field
 from urllib.parse import urlsplit
 
 from starlette.requests import Request
 from starlette.types import ASGIApp, Receive, Scope, Send
 
+from app.asgi_headers import request_header
 from app.client_address import Networks, forwarded_scheme
 from app.errors import problem_response
 
 ANY = "*"
 EXEMPT_PATHS = frozenset({"/healthz", "/readyz", "/metrics"})
+MEMO_HOSTS = 64  # Host values whose verdict is remembered
+MEMO_HOST_CHARS = 300  # longer ones are judged afresh every time
 # A host name or an IP literal, and an optional port: what a Host header may hold (RFC 9110
 # 7.2), without the rarely used percent-encoded names. Applied to lower-cased text.
 HOST = re.compile(r"(?P<host>\[[0-9a-f:.]+\]|[a-z0-9_.-]+)(?::(?P<port>[0-9]{1,5}))?")
@@ -75,50 +79,51 @@ class AllowedHosts:
         return any(name.endswith(domain) or name == domain[1:] for domain in self.domains)
 
 
-def _host_header(scope: Scope) -> str | None:
-    for name, value in scope["headers"]:
-        if name == b"host":
-            return str(value.decode("latin-1"))
-    return None
-
-
 def link_origin(request: Request) -> str:
     """What every absolute link starts with: the public base URL, else the scheme and the
     (already checked) Host of this request."""
     base: str | None = request.app.state.settings.public_base_url
     if base:
         return base
-    host = _host_header(request.scope)
+    host = request_header(request.scope, b"host")
     return f"{request.scope['scheme']}://{host.strip().lower()}" if host else ""
 
 
+@dataclass
 class HostsMiddleware:
-    def __init__(
-        self,
-        app: ASGIApp,
-        allowed: AllowedHosts,
-        trusted_proxies: Networks,
-        exempt: frozenset[str] = EXEMPT_PATHS,
-    ) -> None:
-        self.app = app
-        self.allowed = allowed
-        self.trusted_proxies = trusted_proxies
-        self.exempt = exempt
+    app: ASGIApp
+    allowed: AllowedHosts
+    trusted_proxies: Networks
+    exempt: frozenset[str] = EXEMPT_PATHS
+    # Host values seen, and whether they are answered: the same few come with every request.
+    _verdicts: dict[str, bool] = field(default_factory=dict, init=False, repr=False)
 
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http":
-            await self.app(scope, receive, send)
-            return
+    def admits(self, scope: Scope) -> bool:
+        """Whether the Host is one to answer (or the path is exempt). Writes the scheme the
+        client used into the scope first, either way."""
         scheme = forwarded_scheme(scope, self.trusted_proxies)
         if scheme is not None:
             scope["scheme"] = scheme
-        if scope["path"] not in self.exempt:
-            value = _host_header(scope)
-            name = host_name(value) if value is not None else None
-            if name is None or not self.allowed.allows(name):
-                await self._refuse(scope, receive, send, value is None)
-                return
-        await self.app(scope, receive, send)
+        if scope["path"] in self.exempt:
+            return True
+        value = request_header(scope, b"host")
+        if value is None:
+            return False
+        verdict = self._verdicts.get(value)
+        if verdict is None:
+            name = host_name(value)
+            verdict = name is not None and self.allowed.allows(name)
+            if len(value) <= MEMO_HOST_CHARS:
+                if len(self._verdicts) >= MEMO_HOSTS:
+                    self._verdicts.clear()
+                self._verdicts[value] = verdict
+        return verdict
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http" or self.admits(scope):
+            await self.app(scope, receive, send)
+            return
+        await self._refuse(scope, receive, send, request_header(scope, b"host") is None)
 
     @staticmethod
     async def _refuse(scope: Scope, receive: Receive, send: Send, missing: bool) -> None:

@@ -25,7 +25,6 @@ import h11
 from h11._connection import DEFAULT_MAX_INCOMPLETE_EVENT_SIZE
 from uvicorn.config import Config
 from uvicorn.protocols.http import h11_impl
-from uvicorn.server import ServerState
 
 # uvicorn's set of open connections in this process, once a connection was made; weakly, so
 # that it goes with the server.
@@ -78,18 +77,10 @@ class _H11Connection(h11.Connection):
 
 
 class H11Protocol(h11_impl.H11Protocol):
-    def __init__(
-        self,
-        config: Config,
-        server_state: ServerState,
-        app_state: dict[str, Any],
-        _loop: asyncio.AbstractEventLoop | None = None,
-    ) -> None:
-        super().__init__(config, server_state, app_state, _loop)
-        self.head_limit = head_limit(config)
-        self.conn = self.head_conn = _H11Connection(h11.SERVER, self.head_limit)
-
     def connection_made(self, transport: asyncio.Transport) -> None:  # type: ignore[override]
+        # Ours in place of uvicorn's (bounded, and keeping h11's 431), before a byte is read.
+        self.head_limit = head_limit(self.config)
+        self.conn = self.head_conn = _H11Connection(h11.SERVER, self.head_limit)
         super().connection_made(transport)
         _remember(self.connections)
 
@@ -113,22 +104,14 @@ else:
         within the head counts whole. When a pipelined request shares a read with the head,
         where the head starts is unknown, and the fields parsed so far are the measure."""
 
-        def __init__(
-            self,
-            config: Config,
-            server_state: ServerState,
-            app_state: dict[str, Any],
-            _loop: asyncio.AbstractEventLoop | None = None,
-        ) -> None:
-            super().__init__(config, server_state, app_state, _loop)
-            self.head_limit = head_limit(config)
-            self.between_requests = True
-            self.in_head = False
-            self.head_read = 0  # bytes of the reads that fell inside the head
-            self.head_parsed = 0  # bytes of the target and the headers parsed so far
-            self.begun = 0  # requests begun in the current read
+        between_requests = True
+        in_head = False
+        head_read = 0  # bytes of the reads that fell inside the head
+        head_parsed = 0  # bytes of the target and the headers parsed so far
+        begun = 0  # requests begun in the current read
 
         def connection_made(self, transport: asyncio.Transport) -> None:  # type: ignore[override]
+            self.head_limit = head_limit(self.config)
             super().connection_made(transport)
             _remember(self.connections)
 

@@ -19,6 +19,7 @@ known to fit: the app never holds more than the limit or waits on a slow client,
 route it reaches, and whether or not that route reads the body at all.
 """
 
+from dataclasses import dataclass
 from typing import NamedTuple
 
 import anyio
@@ -37,23 +38,24 @@ class Head(NamedTuple):
     chunked: bool  # sent with Transfer-Encoding
 
 
+@dataclass
 class LimitsMiddleware:
-    def __init__(
-        self,
-        app: ASGIApp,
-        max_query_bytes: int,
-        max_body_bytes: int,
-        max_header_bytes: int,
-        body_timeout: float,
-    ) -> None:
-        self.app = app
-        self.max_query_bytes = max_query_bytes
-        self.max_body_bytes = max_body_bytes
-        self.max_header_bytes = max_header_bytes
-        self.body_timeout = body_timeout
+    app: ASGIApp
+    max_query_bytes: int
+    max_body_bytes: int
+    max_header_bytes: int
+    body_timeout: float
+
+    def untouched(self, scope: Scope) -> bool:
+        """Whether this layer hands the request on as it came: within every limit, and
+        without a body to read."""
+        if len(scope["query_string"]) > self.max_query_bytes:
+            return False
+        head = _head(scope)
+        return head.size <= self.max_header_bytes and not head.chunked and not head.declared
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http":
+        if scope["type"] != "http" or self.untouched(scope):
             await self.app(scope, receive, send)
             return
         query_bytes = len(scope["query_string"])

@@ -13,6 +13,7 @@ from app.api import docs
 from app.api import metrics as metrics_api
 from app.api.clock import Clock, system_clock
 from app.api.router import api_router
+from app.cache_front import CacheFront
 from app.collections import ROUTE_ORDER
 from app.concurrency import ConcurrencyLimitMiddleware, InFlight
 from app.cursors import CursorCodec
@@ -180,6 +181,10 @@ def create_app(settings: Settings | None = None, clock: Clock | None = None) -> 
         log_requests=settings.access_log,
         trusted_proxies=settings.trusted_proxies,
     )
+    # Outermost: answers what the cache holds in one step, once each layer added before it
+    # says it would let the request through untouched (app.cache_front); everything else
+    # goes on to those layers.
+    app.add_middleware(CacheFront)
     app.include_router(api_router)
     app.include_router(docs.router)
     if metrics is not None:

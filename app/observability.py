@@ -17,6 +17,7 @@ import sys
 import time
 from bisect import bisect_left
 from collections.abc import Iterator
+from dataclasses import dataclass, field
 from itertools import accumulate
 from typing import Any
 
@@ -27,6 +28,7 @@ from prometheus_client.registry import Collector
 from starlette.routing import compile_path
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from app.asgi_headers import request_header
 from app.client_address import Networks, client_address
 from app.response_cache import CACHED_PREFIXES
 
@@ -163,22 +165,29 @@ class Metrics(Collector):
 
 
 def new_request_id() -> str:
-    """uuid.uuid4().hex, in a third of the time (no UUID object): 122 random bits with the
-    version and variant bits of a version 4 UUID."""
-    value = int.from_bytes(os.urandom(16)) & _UUID4_CLEAR | _UUID4_SET
-    return f"{value:032x}"
+    """uuid.uuid4().hex, in a fraction of the time (no UUID object, and one read of the
+    system's random source per 256 ids): 122 random bits with the version and variant bits
+    of a version 4 UUID."""
+    offset = _random[1]
+    if offset >= RANDOM_POOL_BYTES:
+        _random[0], offset = os.urandom(RANDOM_POOL_BYTES), 0
+    _random[1] = offset + 16
+    value = bytearray(_random[0][offset : offset + 16])
+    value[6] = value[6] & 0x0F | 0x40  # version 4
+    value[8] = value[8] & 0x3F | 0x80  # the RFC 4122 variant
+    return value.hex()
 
 
-_UUID4_CLEAR = ~((0xF000 << 64) | (0xC000 << 48))
-_UUID4_SET = (0x4000 << 64) | (0x8000 << 48)
+RANDOM_POOL_BYTES = 4096
+_random: list[Any] = [b"", RANDOM_POOL_BYTES]  # random bytes drawn ahead, and how far used
+# A forked worker must not hand out the ids its parent drew.
+os.register_at_fork(after_in_child=lambda: _random.__setitem__(1, RANDOM_POOL_BYTES))
 
 
-def _incoming_request_id(scope: Scope) -> str | None:
-    for name, value in scope["headers"]:
-        if name == b"x-request-id":
-            text = value.decode("latin-1")
-            return text if REQUEST_ID.fullmatch(text) else None
-    return None
+def request_id_for(scope: Scope) -> str:
+    """The client's X-Request-ID when it is one we can log and echo safely, else a new one."""
+    sent = request_header(scope, b"x-request-id")
+    return sent if sent is not None and REQUEST_ID.fullmatch(sent) else new_request_id()
 
 
 class _Clock:
@@ -197,29 +206,22 @@ class _Clock:
         return f"{self._prefix}.{int((epoch - second) * 1000):03d}Z"
 
 
+@dataclass
 class ObservabilityMiddleware:
-    def __init__(
-        self,
-        app: ASGIApp,
-        metrics: Metrics | None,
-        log_requests: bool,
-        trusted_proxies: Networks,
-    ) -> None:
-        self.app = app
-        self.metrics = metrics
-        self.log_requests = log_requests
-        self.trusted_proxies = trusted_proxies
-        self._clock = _Clock()
+    app: ASGIApp
+    metrics: Metrics | None
+    log_requests: bool
+    trusted_proxies: Networks
+    _clock: _Clock = field(default_factory=_Clock, init=False)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
         started = time.perf_counter()
-        request_id = _incoming_request_id(scope) or new_request_id()
         # The response cache and the routes share this dict (and see the id in it).
         state = scope.setdefault("state", {})
-        state["request_id"] = request_id
+        request_id = state["request_id"] = request_id_for(scope)
         id_header = (b"x-request-id", request_id.encode())
         status = 500  # if nothing is sent at all, the server answers 500
         sent = 0
@@ -236,12 +238,17 @@ class ObservabilityMiddleware:
         try:
             await self.app(scope, receive, send_with_id)
         finally:
-            seconds = time.perf_counter() - started
-            if self.metrics is not None:
-                route = self.metrics.route_template(scope["path"], state)
-                self.metrics.observe(scope["method"], route, status, seconds)
-            if self.log_requests and access_log.isEnabledFor(logging.INFO):
-                self._log(scope, request_id, status, seconds, sent, state)
+            self.record(scope, request_id, status, started, sent)
+
+    def record(self, scope: Scope, request_id: str, status: int, started: float, sent: int) -> None:
+        """Counts the answer in the metrics and writes its access log line."""
+        seconds = time.perf_counter() - started
+        state = scope["state"]
+        if self.metrics is not None:
+            route = self.metrics.route_template(scope["path"], state)
+            self.metrics.observe(scope["method"], route, status, seconds)
+        if self.log_requests and access_log.isEnabledFor(logging.INFO):
+            self._log(scope, request_id, status, seconds, sent, state)
 
     def _log(
         self,

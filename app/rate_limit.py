@@ -20,16 +20,20 @@ unlimited, and without RateLimit headers, until it answers again.
 
 import ipaddress
 import math
+from dataclasses import dataclass
+from typing import Any
 
 from starlette.requests import Request
-from starlette.types import ASGIApp, Message, Receive, Scope, Send
+from starlette.types import ASGIApp, Receive, Scope, Send
 
+from app.asgi_headers import Headers, serve_with_headers
 from app.client_address import Networks, client_address
-from app.errors import internal_error_response, problem_response
+from app.errors import problem_response
 from app.rate_buckets import Buckets, Decision
 from app.response_cache import ANSWERED_FROM_CACHE
 
 EXEMPT_PATHS = frozenset({"/healthz", "/readyz", "/metrics"})  # probes and scrapes
+DECIDED = "factsheet.rate_decision"  # scope state: the token was taken in front of this layer
 
 
 # ------------------------------------------------------------------ who the client is
@@ -49,25 +53,25 @@ def bucket_key(address: str) -> str:
     return str(ipaddress.IPv6Network((ip, 64), strict=False))
 
 
+def client_key(scope: Scope, proxies: Networks) -> str:
+    """The client as the limiter and the concurrency caps count it."""
+    return bucket_key(client_address(scope, proxies))
+
+
 # ------------------------------------------------------------------ the middleware
 
 
+@dataclass
 class RateLimitMiddleware:
-    def __init__(
-        self,
-        app: ASGIApp,
-        buckets: Buckets,
-        per_minute: int,
-        trusted_proxies: Networks,
-        exempt: frozenset[str] = EXEMPT_PATHS,
-    ) -> None:
-        self.app = app
-        self.buckets = buckets
-        self.per_minute = per_minute
-        self.trusted_proxies = trusted_proxies
-        self.exempt = exempt
-        capacity = buckets.capacity
-        refill = math.ceil(capacity / buckets.rate)
+    app: ASGIApp
+    buckets: Buckets
+    per_minute: int
+    trusted_proxies: Networks
+    exempt: frozenset[str] = EXEMPT_PATHS
+
+    def __post_init__(self) -> None:
+        capacity = self.buckets.capacity
+        refill = math.ceil(capacity / self.buckets.rate)
         self._fixed = [
             (b"ratelimit-limit", str(capacity).encode()),
             (b"ratelimit-policy", f"{capacity};w={refill}".encode()),
@@ -79,7 +83,7 @@ class RateLimitMiddleware:
     def _number(self, value: int) -> bytes:
         return self._numbers[value] if value < len(self._numbers) else str(value).encode()
 
-    def headers(self, decision: Decision) -> list[tuple[bytes, bytes]]:
+    def headers(self, decision: Decision) -> Headers:
         return [
             *self._fixed,
             (b"ratelimit-remaining", self._number(decision.remaining)),
@@ -90,8 +94,12 @@ class RateLimitMiddleware:
         if scope["type"] != "http" or scope["path"] in self.exempt:
             await self.app(scope, receive, send)
             return
-        key = bucket_key(client_address(scope, self.trusted_proxies))
-        decision = await self.buckets.take(key)
+        # Made here, before any layer copies the scope, so the cache marks its hits in the
+        # very dict this layer reads.
+        shared = scope.setdefault("state", {})
+        key = client_key(scope, self.trusted_proxies)
+        # app.cache_front may have taken this request's token already, then handed it on.
+        decision = shared.pop(DECIDED, None) if DECIDED in shared else await self.buckets.take(key)
         if decision is None:  # the shared store is down: fail open
             await self.app(scope, receive, send)
             return
@@ -99,28 +107,19 @@ class RateLimitMiddleware:
             await self._too_many(scope, receive, send, decision)
             return
 
-        started = False
-        # Made here, before any layer copies the scope, so the cache marks its hits in the
-        # very dict this layer reads.
-        shared = scope.setdefault("state", {})
+        async def headers_for(status: int) -> Headers:
+            return await self.answered(key, decision, status, shared)
 
-        async def send_with_headers(message: Message) -> None:
-            nonlocal started
-            if message["type"] == "http.response.start":
-                started = True
-                answered = decision
-                if message["status"] == 304 and shared.get(ANSWERED_FROM_CACHE):
-                    answered = await self.buckets.refund(key) or decision
-                message["headers"] = [*message.get("headers", ()), *self.headers(answered)]
-            await send(message)
+        # Answered here rather than by app.security, so a 500 carries RateLimit too.
+        await serve_with_headers(self.app, scope, receive, send, headers_for)
 
-        try:
-            await self.app(scope, receive, send_with_headers)
-        except Exception:
-            # Answered here rather than by app.security, so the 500 carries RateLimit too.
-            if not started:
-                await internal_error_response(Request(scope))(scope, receive, send_with_headers)
-            raise
+    async def answered(
+        self, key: str, decision: Decision, status: int, shared: dict[str, Any]
+    ) -> Headers:
+        """The RateLimit headers of a response; a 304 answered from the cache is free."""
+        if status == 304 and shared.get(ANSWERED_FROM_CACHE):
+            decision = await self.buckets.refund(key) or decision
+        return self.headers(decision)
 
     async def _too_many(
         self, scope: Scope, receive: Receive, send: Send, decision: Decision

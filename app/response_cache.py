@@ -19,55 +19,53 @@ token of a 304 back only then, since a miss was computed whatever its status.
 
 import datetime as dt
 import email.utils
-from functools import lru_cache
-from urllib.parse import parse_qsl, urlencode
+import time
+from dataclasses import dataclass, field
+from typing import NamedTuple
 
 from starlette.requests import Request
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from app.api.clock import Clock, utc_date
-from app.api.formats import FEED_FORMATS, ICS, MILESTONE_FORMATS, parse_accept, quality
+from app.api.clock import Clock, system_clock, utc_date
+from app.asgi_headers import HeadersFor, request_header
+from app.cache_key import (
+    ANY_RANKING,
+    LINKED_MEDIA_TYPES,
+    MEDIA_TYPES,
+    normalised_query,
+    origin,
+    ranking,
+    representation,
+)
 from app.cache_store import ANY_ORIGIN, Entry, Headers, Key, ResponseStore
 from app.compression import MIN_COMPRESS_BYTES, choose_encoding, compress
 from app.errors import database_unavailable_response
 from app.http_cache import etag_matches
-from app.revision import RevisionWatcher
+from app.revision import DataState, RevisionWatcher
 
-__all__ = ["ANSWERED_FROM_CACHE", "CACHED_PREFIXES", "ResponseCacheMiddleware", "ResponseStore"]
+__all__ = [
+    "ANSWERED_FROM_CACHE",
+    "ANY_RANKING",
+    "CACHED_PREFIXES",
+    "LINKED_MEDIA_TYPES",
+    "MEDIA_TYPES",
+    "ResponseCacheMiddleware",
+    "ResponseStore",
+    "ranking",
+]
 
 CACHED_PREFIXES = ("/v1", "/problems")
 CONDITIONAL = (b"if-none-match", b"if-modified-since")
 ANSWERED_FROM_CACHE = "answered_from_cache"  # scope state: this answer was a hit
 
-# Every media type a cached route answers in (tests/test_response_cache.py holds the OpenAPI
-# document to it); a body of any other type is not stored, since its key could not tell
-# two Accept headers apart that pick differently.
-MEDIA_TYPES = tuple(sorted({t for f in MILESTONE_FORMATS for t in f.media_types}))
-# Bodies with absolute links (app.hosts.link_origin): the origin is part of their identity.
-LINKED_MEDIA_TYPES = frozenset(f.media_type for f in (*FEED_FORMATS, ICS))
-ANY_RANKING = "1" * len(MEDIA_TYPES)  # no Accept, */*, or nothing parseable: all alike
 MAX_KEY_CHARS = 4096  # path and query; longer requests are answered, never stored
 MAX_ORIGIN_CHARS = 300  # a DNS name (253), a port and a scheme
-MEMO_HEADER_CHARS = 256  # Accept values this short have their ranking remembered
-
-
-def normalised_query(raw: bytes) -> str:
-    """The same parameters in any order give the same string."""
-    pairs = parse_qsl(raw.decode("latin-1"), keep_blank_values=True)
-    return urlencode(sorted(pairs))
-
-
-def _header(scope: Scope, name: bytes) -> str | None:
-    for key, value in scope["headers"]:
-        if key == name:
-            return str(value.decode("latin-1"))
-    return None
 
 
 def _not_modified_since(scope: Scope, entry: Entry) -> bool:
-    if _header(scope, b"if-none-match") is not None or entry.last_modified is None:
+    if request_header(scope, b"if-none-match") is not None or entry.last_modified is None:
         return False  # If-None-Match wins over If-Modified-Since (RFC 9110 13.2.2)
-    since = _header(scope, b"if-modified-since")
+    since = request_header(scope, b"if-modified-since")
     if since is None:
         return False
     try:
@@ -79,101 +77,109 @@ def _not_modified_since(scope: Scope, entry: Entry) -> bool:
     return entry.last_modified.replace(microsecond=0) <= parsed
 
 
-def ranking(accept: str) -> str:
-    """How an Accept value ranks MEDIA_TYPES: one digit each, 0 for refused, then 1, 2, ...
-    from least to most preferred. Negotiation (app.api.formats: negotiate and
-    require_acceptable) compares only these qualities with each other and with 0, so two
-    values with the same ranking pick the same representation on every route."""
-    ranges = parse_accept(accept)
-    if not ranges:
-        return ANY_RANKING
-    qualities = [quality(ranges, media_type) for media_type in MEDIA_TYPES]
-    levels = sorted({q for q in qualities if q > 0})
-    return "".join(str(levels.index(q) + 1) if q > 0 else "0" for q in qualities)
+class Found(NamedTuple):
+    """What the cache holds for a request: the entry (None on a miss) under its key."""
+
+    key: Key
+    origin: str  # the requested origin (scheme and Host)
+    entry: Entry | None
+    data: DataState | None  # the data state the lookup was made against
+    usable: bool  # the cache is on and the data state known
+
+    @property
+    def held(self) -> tuple[Key, str]:
+        """Where the entry sits in the store."""
+        assert self.entry is not None
+        return self.key, self.origin if self.entry.linked else ANY_ORIGIN
 
 
-_remembered_ranking = lru_cache(maxsize=256)(ranking)  # at most 256 short strings
-
-
-def representation(scope: Scope) -> str:
-    """The part of the request's Accept header that decides the representation."""
-    accept = _header(scope, b"accept")
-    if accept is None:
-        return ANY_RANKING
-    if len(accept) <= MEMO_HEADER_CHARS:
-        return _remembered_ranking(accept)
-    return ranking(accept)
-
-
-def origin(scope: Scope) -> str:
-    """Scheme and Host, as app.hosts.link_origin puts them into links."""
-    host = _header(scope, b"host")
-    return f"{scope.get('scheme', 'http')}://{host.strip().lower() if host else ''}"
-
-
+@dataclass
 class ResponseCacheMiddleware:
-    def __init__(
-        self,
-        app: ASGIApp,
-        store: ResponseStore,
-        watcher: RevisionWatcher,
-        clock: Clock,
-        enabled: bool = True,
-        links_follow_host: bool = True,
-    ) -> None:
-        self.app = app
-        self.store = store
-        self.watcher = watcher
-        self.clock = clock
-        self.enabled = enabled
-        # False once a public base URL is set: then no body depends on the Host.
-        self.links_follow_host = links_follow_host
+    app: ASGIApp
+    store: ResponseStore
+    watcher: RevisionWatcher
+    clock: Clock
+    enabled: bool = True
+    # False once a public base URL is set: then no body depends on the Host.
+    links_follow_host: bool = True
+    _day: tuple[int, str] = field(default=(-1, ""), init=False)  # a whole second, its UTC day
 
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http" or scope["method"] not in ("GET", "HEAD"):
-            await self.app(scope, receive, send)
-            return
-        if not scope["path"].startswith(CACHED_PREFIXES):
-            if scope["method"] == "HEAD":
-                await self._head_as_get(scope, receive, send)
-            else:
-                await self.app(scope, receive, send)
-            return
-        shared = scope.setdefault("state", {})
+    def cacheable(self, scope: Scope) -> bool:
+        """Whether this layer looks the request up at all."""
+        return scope["method"] in ("GET", "HEAD") and scope["path"].startswith(CACHED_PREFIXES)
+
+    def utc_day(self) -> str:
+        """Today's UTC date, as the key has it. Days begin on whole seconds, so with the
+        system clock it is worked out once a second, not once a request."""
+        if self.clock is not system_clock:
+            return utc_date(self.clock).isoformat()
+        second = int(time.time())
+        if second != self._day[0]:
+            self._day = (second, utc_date(self.clock).isoformat())
+        return self._day[1]
+
+    async def find(self, scope: Scope) -> Found:
+        """The entry held for a cacheable request, if any."""
         data = await self.watcher.current()
         if data is not None:
             # Routes read it for Last-Modified; see http_cache.last_modified.
-            shared["data_changed_at"] = data.changed_at
+            scope.setdefault("state", {})["data_changed_at"] = data.changed_at
         key: Key = (
             scope["path"],
             normalised_query(scope["query_string"]),
             representation(scope),
             # Milestone status moves at UTC midnight, so a day's answers never serve the next.
-            utc_date(self.clock).isoformat(),
+            self.utc_day(),
         )
         requested_origin = origin(scope)
         usable = self.enabled and data is not None
         entry = self.store.get(key, requested_origin) if usable else None
-        if entry is None and self.watcher.database_away:
+        return Found(key, requested_origin, entry, data, usable)
+
+    async def answer_hit(
+        self, scope: Scope, send: Send, found: Found, headers_for: HeadersFor | None = None
+    ) -> tuple[int, int]:
+        """Sends the entry found (a 304 when the request's conditions allow), with
+        `headers_for(status)` after its own; returns the status and the body bytes sent."""
+        assert found.entry is not None
+        self.store.hits += 1
+        scope.setdefault("state", {})[ANSWERED_FROM_CACHE] = True
+        return await self._send(scope, send, found.entry, True, found.held, headers_for)
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http" or scope["method"] not in ("GET", "HEAD"):
+            await self.app(scope, receive, send)
+            return
+        if not self.cacheable(scope):
+            if scope["method"] == "HEAD":
+                await self._head_as_get(scope, receive, send)
+            else:
+                await self.app(scope, receive, send)
+            return
+        found = await self.find(scope)
+        if found.entry is not None:
+            await self.answer_hit(scope, send, found)
+            return
+        if self.watcher.database_away:
             # Stale-if-error: what is held was served above; anything else would only wait for
             # a database that failed its last poll. The next poll that succeeds ends this.
             await database_unavailable_response(Request(scope))(scope, receive, send)
             return
-        if entry is None:
-            self.store.misses += 1
-            entry = await self._render(scope, receive)
-            if entry.status != 200:
-                await self._send(scope, send, entry, conditional=False, held=None)
-                return
-            held = None
-            if usable and data == self.store.state and self._storable(key, requested_origin, entry):
-                held = (key, requested_origin if entry.linked else ANY_ORIGIN)
-                self.store.put(*held, entry)
-        else:
-            self.store.hits += 1
-            shared[ANSWERED_FROM_CACHE] = True
+        self.store.misses += 1
+        entry = await self._render(scope, receive)
+        if entry.status != 200:
+            await self._send(scope, send, entry, False, None)
+            return
+        held = None
+        key, requested_origin = found.key, found.origin
+        if (
+            found.usable
+            and found.data == self.store.state
+            and self._storable(key, requested_origin, entry)
+        ):
             held = (key, requested_origin if entry.linked else ANY_ORIGIN)
-        await self._send(scope, send, entry, conditional=True, held=held)
+            self.store.put(*held, entry)
+        await self._send(scope, send, entry, True, held)
 
     @staticmethod
     def _storable(key: Key, requested_origin: str, entry: Entry) -> bool:
@@ -234,18 +240,25 @@ class ResponseCacheMiddleware:
         entry: Entry,
         conditional: bool,
         held: tuple[Key, str] | None,
-    ) -> None:
+        headers_for: HeadersFor | None = None,
+    ) -> tuple[int, int]:
         headers = list(entry.headers)
-        coding = choose_encoding(_header(scope, b"accept-encoding")) if entry.compressible else None
+        coding = (
+            choose_encoding(request_header(scope, b"accept-encoding"))
+            if entry.compressible
+            else None
+        )
         if coding is not None:
             # Each content coding is its own representation, with its own strong tag.
             headers = [(k, _variant_etag(v, coding) if k == b"etag" else v) for k, v in headers]
         if conditional and entry.etag and self._not_modified(scope, entry):
             keep = (b"etag", b"cache-control", b"vary", b"last-modified", b"expires")
             start = [(k, v) for k, v in headers if k in keep]
+            if headers_for is not None:
+                start += await headers_for(304)
             await send({"type": "http.response.start", "status": 304, "headers": start})
             await send({"type": "http.response.body", "body": b""})
-            return
+            return 304, 0
         body = entry.body
         if coding is not None:
             variant = entry.variants.get(coding)
@@ -255,16 +268,19 @@ class ResponseCacheMiddleware:
                     self.store.add_variant(*held, entry, coding, variant)
             body = variant
             headers.append((b"content-encoding", coding.encode()))
-        headers.append((b"content-length", str(len(body)).encode()))
+        headers.append((b"content-length", b"%d" % len(body)))
+        if headers_for is not None:
+            headers += await headers_for(entry.status)
         await send({"type": "http.response.start", "status": entry.status, "headers": headers})
         payload = b"" if scope["method"] == "HEAD" else body
         await send({"type": "http.response.body", "body": payload})
+        return entry.status, len(payload)
 
     @staticmethod
     def _not_modified(scope: Scope, entry: Entry) -> bool:
-        return etag_matches(_header(scope, b"if-none-match"), entry.etag) or _not_modified_since(
-            scope, entry
-        )
+        return etag_matches(
+            request_header(scope, b"if-none-match"), entry.etag
+        ) or _not_modified_since(scope, entry)
 
 
 def _variant_etag(etag: bytes, coding: str) -> bytes:

@@ -16,12 +16,9 @@ it into the 500 problem itself, then re-raises it so the framework still logs it
 the server still sees it.
 """
 
-from starlette.requests import Request
-from starlette.types import ASGIApp, Message, Receive, Scope, Send
+from starlette.types import ASGIApp, Receive, Scope, Send
 
-from app.errors import internal_error_response
-
-Headers = list[tuple[bytes, bytes]]
+from app.asgi_headers import Headers, serve_with_headers
 
 API_CSP = "default-src 'none'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'"
 CORS_METHODS = "GET, HEAD, OPTIONS"
@@ -76,22 +73,16 @@ class SecurityMiddleware:
             await send({"type": "http.response.start", "status": 204, "headers": self._preflight})
             await send({"type": "http.response.body", "body": b""})
             return
-        extra = self._docs if scope["path"] in self.docs_paths else self._api
-        started = False
+        extra = self.headers_for_path(scope["path"])
 
-        async def send_with_headers(message: Message) -> None:
-            nonlocal started
-            if message["type"] == "http.response.start":
-                started = True
-                message["headers"] = [*message.get("headers", ()), *extra]
-            await send(message)
+        async def headers_for(status: int) -> Headers:
+            return extra
 
-        try:
-            await self.app(scope, receive, send_with_headers)
-        except Exception:
-            if not started:
-                await internal_error_response(Request(scope))(scope, receive, send_with_headers)
-            raise
+        await serve_with_headers(self.app, scope, receive, send, headers_for)
+
+    def headers_for_path(self, path: str) -> Headers:
+        """The headers every response to `path` gets (after its own)."""
+        return self._docs if path in self.docs_paths else self._api
 
 
 def _is_preflight(scope: Scope) -> bool:
