@@ -38,7 +38,3 @@ ISO_3166_1_ALPHA_2: frozenset[str] = frozenset(
     ).split()
 )
 
-
-def is_assigned_alpha_2(code: str) -> bool:
-    """True if ``code`` is an officially assigned ISO 3166-1 alpha-2 code (upper case)."""
-    return code in ISO_3166_1_ALPHA_2
