@@ -30,6 +30,10 @@ from app.rate_limit import DECIDED, RateLimitMiddleware, client_key
 from app.response_cache import ResponseCacheMiddleware
 from app.security import SecurityMiddleware
 
+# In a request's state once this layer has looked at it: a request it passed on is not
+# looked up again by the same layer further in (app.main.FactSheetAPI asks first).
+TRIED = "cache_front.tried"
+
 
 def find_layer(app: ASGIApp, kind: type[Any]) -> Any:
     """The first layer of type `kind` in the chain that starts at `app`, or None."""
@@ -62,6 +66,13 @@ class CacheFront:
         self.cache = find_layer(self.app, ResponseCacheMiddleware)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope.get("state", {}).get(TRIED) or not await self.answer(scope, send):
+            await self.app(scope, receive, send)
+
+    async def answer(self, scope: Scope, send: Send) -> bool:
+        """Answers a cache hit and returns True; False, having sent nothing, for anything the
+        layers behind must handle. Marks the request as tried either way."""
+        scope.setdefault("state", {})[TRIED] = True
         observer, security, concurrency = self.observer, self.security, self.concurrency
         limits, hosts, cache = self.limits, self.hosts, self.cache
         if (
@@ -75,8 +86,7 @@ class CacheFront:
             or not cache.cacheable(scope)
             or scope["path"] in concurrency.exempt
         ):
-            await self.app(scope, receive, send)
-            return
+            return False
         started = perf_counter()
         client = client_key(scope, concurrency.trusted_proxies)
         if (
@@ -84,17 +94,14 @@ class CacheFront:
             or not limits.untouched(scope)
             or not hosts.admits(scope)
         ):
-            await self.app(scope, receive, send)
-            return
-        state = scope.setdefault("state", {})
+            return False
+        state = scope["state"]
         in_flight = concurrency.in_flight
         in_flight.enter(client)
         try:
-            answered = await self._answer(scope, send, state, started)
+            return await self._answer(scope, send, state, started)
         finally:
             in_flight.leave(client)
-        if not answered:
-            await self.app(scope, receive, send)
 
     async def _answer(
         self, scope: Scope, send: Send, state: dict[str, Any], started: float
