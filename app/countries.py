@@ -37,4 +37,3 @@ ISO_3166_1_ALPHA_2: frozenset[str] = frozenset(
         "ZA ZM ZW "
     ).split()
 )
-
