@@ -1,5 +1,6 @@
 """Engine construction and per-request sessions; SQLite and PostgreSQL differences live here."""
 
+import weakref
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Annotated, Any
@@ -127,7 +128,10 @@ def make_engine(
     def _on_begin(connection: Any) -> None:
         # Reads take a plain BEGIN; writers ask for IMMEDIATE so they queue on the
         # write lock up front instead of failing half-way with SQLITE_BUSY.
-        mode = "IMMEDIATE" if connection.get_execution_options().get("sqlite_write") else ""
+        options = connection.get_execution_options()
+        if options.get(ONE_STATEMENT):
+            return  # each statement its own transaction: see one_statement_engine
+        mode = "IMMEDIATE" if options.get("sqlite_write") else ""
         connection.exec_driver_sql(f"BEGIN {mode}".strip())
 
     if not in_memory and parsed.database:
@@ -150,8 +154,42 @@ def _postgres_connect_args(
     return args
 
 
+# Execution option of the engine a one-statement session runs on (see open_session).
+ONE_STATEMENT = "factsheet_one_statement"
+# The engine that one-statement sessions on an engine fall back to for a snapshot.
+SNAPSHOT_ENGINE = "snapshot_engine"
+_one_statement_engines: "weakref.WeakKeyDictionary[Engine, Engine]" = weakref.WeakKeyDictionary()
+
+
+def one_statement_engine(engine: Engine) -> Engine:
+    """`engine` without transactions: each statement is its own snapshot. On PostgreSQL that
+    saves a BEGIN and a ROLLBACK, two of the four round trips of a one-statement request
+    (with the pre-ping); on SQLite the BEGIN that _on_begin would issue."""
+    found = _one_statement_engines.get(engine)
+    if found is None:
+        if engine.dialect.name == "sqlite":
+            # Not SQLAlchemy's AUTOCOMMIT: resetting it on return to the pool would hand
+            # pysqlite back its own transaction handling, which _on_connect turned off.
+            found = engine.execution_options(**{ONE_STATEMENT: True})
+        else:
+            found = engine.execution_options(isolation_level="AUTOCOMMIT")
+        _one_statement_engines[engine] = found
+    return found
+
+
+def open_session(request: Request, one_statement: bool = False) -> Session:
+    """A session on the app's engine, for a `with` block. A request that reads with one
+    statement (one record, one page) needs no transaction for its snapshot: a statement sees
+    one snapshot, its subqueries included. A service that finds it needs another statement
+    after all starts over on SNAPSHOT_ENGINE (in `session.info`)."""
+    engine: Engine = request.app.state.engine
+    if not one_statement:
+        return Session(engine)
+    return Session(one_statement_engine(engine), info={SNAPSHOT_ENGINE: engine})
+
+
 def get_session(request: Request) -> Iterator[Session]:
-    with Session(request.app.state.engine) as session:
+    with open_session(request) as session:
         yield session
 
 

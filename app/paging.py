@@ -1,4 +1,4 @@
-"""Keyset pagination: sort keys, the page query, and the page envelope's links.
+"""Keyset pagination: sort keys and the page query (app.page_links: the envelope's links).
 
 A cursor (app.cursors: signed, opaque) names the sort it was made for and the sort key of
 the row it points past, so walking pages under any sort returns every matching row exactly
@@ -9,10 +9,9 @@ null (nulls last). Each key value is checked against its column before it reache
 import datetime as dt
 import math
 import re
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
-from urllib.parse import parse_qsl, urlencode
 
 from sqlalchemy import (
     ColumnElement,
@@ -23,18 +22,21 @@ from sqlalchemy import (
     Select,
     String,
     TypeDecorator,
+    bindparam,
     literal,
     select,
     tuple_,
     union_all,
 )
-from starlette.datastructures import URL
 
 # Cursor is re-exported: the list services build cursors for their own chunked reads.
 from app.cursors import Cursor as Cursor
-from app.cursors import CursorCodec, Direction, invalid
+from app.cursors import Direction, invalid
 
 INT64 = (-(2**63), 2**63 - 1)
+# The names of a page statement's own parameters: its limit, and the cursor's key values.
+LIMIT_PARAM = "_page_limit"
+AFTER_PARAMS = ("_after_0", "_after_1")
 # A string key longer than this could not have come in a cursor (the parameter's own bound).
 MAX_KEY_CHARS = 500
 ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
@@ -140,8 +142,12 @@ class Ordering:
         self, base: Select[Any], cursor: "Cursor | None", direction: Direction, limit: int
     ) -> Select[Any]:
         """The page query over `base` and the sort columns of its rows: the first `limit`
-        rows after (or before) the cursor. Also validates the cursor's key."""
+        rows after (or before) the cursor. Also validates the cursor's key.
+
+        The cursor's key values and the limit are named parameters (AFTER_PARAMS, LIMIT_PARAM):
+        a statement made once per shape can be run again with another cursor and limit."""
         backwards = self.descending != (direction == "prev")
+        limit_param = bindparam(LIMIT_PARAM, limit, type_=Integer)
         segments = self.segments()
         bound: tuple[int, list[Any]] | None = None
         if cursor is not None:
@@ -160,10 +166,15 @@ class Ordering:
             if bound is not None and segment.number == bound[0]:
                 values = bound[1][-len(segment.columns) :]
                 row = tuple_(*segment.columns)
-                limit_row = tuple_(*[literal(v) for v in values])
+                limit_row = tuple_(
+                    *[
+                        bindparam(name, v, type_=c.type)
+                        for name, c, v in zip(AFTER_PARAMS, segment.columns, values, strict=False)
+                    ]
+                )
                 query = query.where(row < limit_row if backwards else row > limit_row)
             order = [c.desc() if backwards else c.asc() for c in segment.columns]
-            selects.append((segment, query.order_by(*order).limit(limit)))
+            selects.append((segment, query.order_by(*order).limit(limit_param)))
         if len(selects) == 1:
             return selects[0][1]
         # Each segment reads its own index range; the union only merges two short lists.
@@ -173,7 +184,7 @@ class Ordering:
         key_names = [self.key.column.key, self.id_column.key]
         order = [union.c._segment.desc() if reverse else union.c._segment.asc()]
         order += [union.c[n].desc() if backwards else union.c[n].asc() for n in key_names]
-        return select(union).order_by(*order).limit(limit)
+        return select(union).order_by(*order).limit(limit_param)
 
     def _bound(self, cursor: "Cursor") -> tuple[int, list[Any]]:
         """The cursor's segment and key values, each checked against its column: the
@@ -237,22 +248,74 @@ def fetch_page(
 
     `extras` are scalar subqueries (name -> select) whose values ride along on every row, so
     page-wide figures cost no extra round trip."""
+    query = page_query(statement, count_statement, ordering, page, extras)
+    return read_page(
+        session_execute(query),
+        ordering,
+        page,
+        id_field,
+        to_row,
+        extras,
+        lambda: totals(session_execute, count_statement, extras),
+    )
+
+
+def page_query(
+    statement: Select[Any],
+    count_statement: Select[Any],
+    ordering: Ordering,
+    page: PageRequest,
+    extras: Mapping[str, Any] | None = None,
+) -> Select[Any]:
+    """The statement fetch_page runs: one row more than the page, each with the total."""
     direction: Direction = page.cursor.direction if page.cursor else "next"
     query = ordering.statement(statement, page.cursor, direction, page.limit + 1)
     total_column = count_statement.scalar_subquery().label("_total")
     extra_columns = [s.scalar_subquery().label(f"_x_{n}") for n, s in (extras or {}).items()]
-    query = query.add_columns(total_column, *extra_columns)
-    fetched = [row._mapping for row in session_execute(query)]
+    return query.add_columns(total_column, *extra_columns)
+
+
+def page_params(ordering: Ordering, page: PageRequest) -> tuple[int | None, dict[str, Any]]:
+    """The values of page_query's own parameters for `page` (its limit and the cursor's key,
+    checked as Ordering.statement checks it), and the cursor's segment: page_query reads that
+    segment and those after it, so the segment is part of the statement's shape."""
+    params: dict[str, Any] = {LIMIT_PARAM: page.limit + 1}
+    if page.cursor is None:
+        return None, params
+    segment, values = ordering._bound(page.cursor)
+    params.update(zip(AFTER_PARAMS, values, strict=False))
+    return segment, params
+
+
+def totals(
+    session_execute: Callable[[Select[Any]], Any],
+    count_statement: Select[Any],
+    extras: Mapping[str, Any] | None,
+) -> tuple[int, dict[str, Any]]:
+    """The total and the extras, for a page without rows to read them from."""
+    total = int(session_execute(count_statement).scalar_one())
+    return total, {n: session_execute(s).scalar_one_or_none() for n, s in (extras or {}).items()}
+
+
+def read_page(
+    result: Iterable[Any],
+    ordering: Ordering,
+    page: PageRequest,
+    id_field: str,
+    to_row: Callable[[Mapping[Any, Any]], dict[str, Any]],
+    extras: Mapping[str, Any] | None,
+    when_empty: Callable[[], tuple[int, dict[str, Any]]],
+) -> PageResult:
+    """The page from the rows of page_query."""
+    direction: Direction = page.cursor.direction if page.cursor else "next"
+    fetched = [row._mapping for row in result]
     more = len(fetched) > page.limit
     fetched = fetched[: page.limit]
     if fetched:
         total = int(fetched[0]["_total"])
         extra_values = {name: fetched[0][f"_x_{name}"] for name in extras or {}}
     else:
-        total = int(session_execute(count_statement).scalar_one())
-        extra_values = {
-            name: session_execute(s).scalar_one_or_none() for name, s in (extras or {}).items()
-        }
+        total, extra_values = when_empty()
     if direction == "prev":
         fetched.reverse()
     has_next = more if direction == "next" else True
@@ -268,34 +331,3 @@ def fetch_page(
         first_key=ordering.key_of(fetched[0], id_field) if fetched else None,
         last_key=ordering.key_of(fetched[-1], id_field) if fetched else None,
     )
-
-
-def canonical(path: str, params: list[tuple[str, str]]) -> str:
-    """A relative URL with its parameters in sorted order: the same request written in
-    another order gets the same links, so the same bytes (and the same cache entry)."""
-    query = urlencode(sorted(params))
-    return path + (f"?{query}" if query else "")
-
-
-def page_links(
-    url: URL, result: PageResult, sort: str, codec: CursorCodec
-) -> dict[str, str | None]:
-    """self/next/prev as relative URLs: the same filters, another cursor (signed)."""
-    params = parse_qsl(url.query, keep_blank_values=True)
-    others = [(k, v) for k, v in params if k != "cursor"]
-    links: dict[str, str | None] = {
-        "self": canonical(url.path, params),
-        "next": None,
-        "prev": None,
-    }
-    if result.has_next and result.last_key is not None:
-        token = codec.encode(Cursor(sort, result.last_key, "next"))
-        links["next"] = canonical(url.path, [*others, ("cursor", token)])
-    if result.has_prev and result.first_key is not None:
-        token = codec.encode(Cursor(sort, result.first_key, "prev"))
-        links["prev"] = canonical(url.path, [*others, ("cursor", token)])
-    return links
-
-
-def link_header(links: dict[str, str | None]) -> str:
-    return ", ".join(f'<{href}>; rel="{rel}"' for rel, href in links.items() if href)

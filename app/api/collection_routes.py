@@ -4,7 +4,7 @@ by its id. Each list request takes one path: FastAPI parses the query into the f
 the ListQuery; `list_records` builds the Listing, and the format's renderer pages and
 encodes it."""
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Depends, Query, Request
@@ -12,6 +12,7 @@ from starlette.responses import Response
 
 from app.api.clock import utc_date
 from app.api.format_routes import REQUEST, SESSION, add_format_routes, endpoint, parameter
+from app.api.formats import JSON
 from app.api.list_query import ListQuery, facets_query, split_facets
 from app.api.params import ListParamsDep
 from app.api.renderers import RENDERERS, ListAnswer
@@ -119,7 +120,13 @@ def add_list_routes(router: APIRouter, c: Collection, path: str = "") -> None:
         params=list_params(c),
         docs=docs,
         response_model=c.page,
+        one_statement=one_page_statement,
     )
+
+
+def one_page_statement(values: Mapping[str, Any]) -> bool:
+    """A JSON page is read with one statement (facets take one each)."""
+    return values["fmt"] is JSON and not values["query"].facets
 
 
 def add_summary_route(router: APIRouter, c: Collection, name: str) -> None:
@@ -143,7 +150,7 @@ def add_detail_route(router: APIRouter, c: Collection, name: str) -> None:
     params = [REQUEST, SESSION, parameter(c.id.param, c.id.annotation)]
     router.add_api_route(
         f"/{{{c.id.param}}}",
-        endpoint(bind(get_record, c), params),
+        endpoint(bind(get_record, c), params, one_statement=lambda values: True),
         name=f"get_{name}",
         response_model=c.public,
         responses=problem_responses(400, 404, 500),

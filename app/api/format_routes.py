@@ -12,10 +12,12 @@ from fastapi import APIRouter, Depends, Request
 from starlette.responses import Response
 
 from app.api.formats import JSON, Format, accepting, negotiated_responses, suffix_route
-from app.db import SessionDep
+from app.db import SessionDep, open_session
 from app.errors import problem_responses
 
 Handler = Callable[..., Response]
+# Whether a request, by its solved parameters, reads with one statement.
+OneStatement = Callable[[Mapping[str, Any]], bool]
 
 
 @dataclass(frozen=True)
@@ -33,17 +35,38 @@ def parameter(name: str, annotation: Any, default: Any = inspect.Parameter.empty
 
 
 REQUEST = parameter("request", Request)
+# Not solved by FastAPI: an endpoint given SESSION opens the session itself, in the thread it
+# runs in. As a dependency (a sync generator) it would cost two more thread-pool round trips
+# per request, one to open it and one to close it.
 SESSION = parameter("session", SessionDep)
 
 
-def endpoint(handle: Handler, params: Sequence[inspect.Parameter], **fixed: Any) -> Handler:
+def endpoint(
+    handle: Handler,
+    params: Sequence[inspect.Parameter],
+    one_statement: OneStatement | None = None,
+    **fixed: Any,
+) -> Handler:
     """A sync endpoint (it runs in the thread pool, as database work must) whose signature is
-    `params`: FastAPI solves them and the handler gets them as keywords, with `fixed`."""
+    `params`: FastAPI solves them and the handler gets them as keywords, with `fixed`. With
+    SESSION among `params` (and REQUEST before it), the handler also gets a session that
+    lives as long as the call: without a transaction when `one_statement(values)` says the
+    handler reads with a single statement (db.open_session)."""
+    solved = [p for p in params if p is not SESSION]
+    if len(solved) == len(params):
 
-    def call(**values: Any) -> Response:
-        return handle(**values, **fixed)
+        def call(**values: Any) -> Response:
+            return handle(**values, **fixed)
 
-    call.__signature__ = inspect.Signature(list(params), return_annotation=Response)  # type: ignore[attr-defined]
+    else:
+        assert REQUEST in params, "SESSION needs REQUEST: the engine is the app's"  # nosec B101
+
+        def call(**values: Any) -> Response:
+            single = one_statement is not None and one_statement({**values, **fixed})
+            with open_session(values["request"], single) as session:
+                return handle(**values, session=session, **fixed)
+
+    call.__signature__ = inspect.Signature(solved, return_annotation=Response)  # type: ignore[attr-defined]
     return call
 
 
@@ -63,6 +86,7 @@ def add_format_routes(
     response_model: Any = None,
     problems: Sequence[int] = (400, 500),
     names: Mapping[str, str] | None = None,
+    one_statement: OneStatement | None = None,
 ) -> None:
     """The negotiated route at `path` (docs["negotiated"]) and one route per suffix format
     (docs[format name]). `handle` gets `fmt` and every parameter of `params` as keywords."""
@@ -73,7 +97,7 @@ def add_format_routes(
     extra: dict[str, Any] = {} if JSON in formats else {"response_class": Response}
     router.add_api_route(
         path,
-        endpoint(handle, [*params, negotiated]),
+        endpoint(handle, [*params, negotiated], one_statement),
         name=name,
         response_model=response_model,
         responses=responses,
@@ -87,7 +111,7 @@ def add_format_routes(
         route_name = (names or {}).get(fmt.name, f"{name}{operation_suffix(fmt)}")
         router.add_api_route(
             path + fmt.suffix,
-            endpoint(handle, params, fmt=fmt),
+            endpoint(handle, params, one_statement, fmt=fmt),
             name=route_name,
             summary=docs[fmt.name].summary,
             description=docs[fmt.name].description,

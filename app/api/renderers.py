@@ -28,7 +28,8 @@ from app.feeds.entries import build_feed
 from app.feeds.model import TAG, Entry
 from app.filters import Scope
 from app.http_cache import cached_json
-from app.paging import PageResult, canonical, link_header, page_links
+from app.page_links import canonical, link_header, page_links
+from app.paging import PageResult
 from app.services.changes import data_changed_at
 from app.services.listing import Listing
 

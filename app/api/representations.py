@@ -14,7 +14,7 @@ from app.feeds import atom, csvtable, jsonfeed, rss
 from app.feeds.model import Feed
 from app.hosts import link_origin
 from app.http_cache import conditional
-from app.paging import canonical
+from app.page_links import canonical
 
 RecordLists = Mapping[str, tuple[str, str]]
 FEED_RENDERERS: dict[Format, Callable[[Feed], bytes]] = {

@@ -1,10 +1,11 @@
 """All routes: the data under /v1, probes and problem types at the root. A collection's
 routes come from its declaration (app.collections); the rest are written out."""
 
-from fastapi import APIRouter, Depends
+from fastapi import APIRouter, Depends, Request
 
 from app.api import fact_sheet, feeds, health, index, problems
 from app.api.collection_routes import collection_router, sub_list_router
+from app.api.flat_routes import flattened
 from app.api.formats import require_acceptable
 from app.api.params import reject_unknown_params
 from app.api.search import router as search_router
@@ -21,8 +22,18 @@ for sub_list in SUB_LISTS:
 v1.include_router(collection_router(CHANGES))
 v1.include_router(feeds.router)
 
-api_router = APIRouter(dependencies=[Depends(reject_unknown_params), Depends(require_acceptable)])
-api_router.include_router(index.router)
-api_router.include_router(v1)
-api_router.include_router(health.router)
-api_router.include_router(problems.router)
+
+async def check_request(request: Request) -> None:
+    """The rules for every operation, in this order: its query parameters
+    (params.reject_unknown_params), then its Accept header (formats.require_acceptable). One
+    dependency, as FastAPI's cost is per dependency solved, not per line run."""
+    await reject_unknown_params(request)
+    await require_acceptable(request)
+
+
+tree = APIRouter(dependencies=[Depends(check_request)])
+tree.include_router(index.router)
+tree.include_router(v1)
+tree.include_router(health.router)
+tree.include_router(problems.router)
+api_router = flattened(tree)

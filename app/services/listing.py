@@ -7,14 +7,27 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from pydantic import BaseModel
-from sqlalchemy import ColumnElement, Table, func, select
+from sqlalchemy import ColumnElement, Table, bindparam, func, select
 from sqlmodel import Session
 
+from app.db import SNAPSHOT_ENGINE
 from app.errors import BadRequest
-from app.paging import Cursor, Ordering, PageRequest, PageResult, SortKey, fetch_page
+from app.paging import (
+    Cursor,
+    Ordering,
+    PageRequest,
+    PageResult,
+    SortKey,
+    page_params,
+    page_query,
+    read_page,
+    totals,
+)
 from app.services.search import record_match
+from app.statement_cache import StatementCache
 
 RowShaper = Callable[[Mapping[Any, Any]], dict[str, Any]]
+RECORD_ID = "_record_id"
 
 
 def public_fields(schema: type[BaseModel]) -> tuple[str, ...]:
@@ -141,6 +154,10 @@ class Listing:
         return counts
 
 
+# Page and record statements, one per shape (app.statement_cache).
+_statements = StatementCache()
+
+
 def list_page(
     session: Session,
     table: Table,
@@ -154,11 +171,51 @@ def list_page(
     extras: Mapping[str, Any] | None = None,
 ) -> PageResult:
     ordering = Ordering(page.sort, sorts[page.sort.lstrip("-")], id_column)
-    statement = select(*table.columns, *extra_columns).where(*where)
-    count = select(func.count()).select_from(table).where(*where)
-    return fetch_page(
-        session.execute, statement, count, ordering, page, id_column.key, shape, extras
+    direction = page.cursor.direction if page.cursor else "next"
+    segment, own_params = page_params(ordering, page)
+    n_extra = len(extra_columns)
+
+    def build(elements: Sequence[Any]) -> Any:
+        columns, conditions = elements[:n_extra], elements[n_extra:]
+        statement = select(*table.columns, *columns).where(*conditions)
+        count = select(func.count()).select_from(table).where(*conditions)
+        return page_query(statement, count, ordering, page, extras)
+
+    # What the statement's structure depends on besides the request's own elements.
+    extras_key = tuple(extras.items()) if extras is not None else None
+    shape_key = (table, id_column, page.sort, direction, segment, n_extra, extras_key)
+    query, params = _statements.get(shape_key, [*extra_columns, *where], build)
+    params.update(own_params)
+    rows = session.execute(query, params).all()
+    snapshot = session.info.get(SNAPSHOT_ENGINE)
+    if not rows and snapshot is not None:
+        # Without rows there is no total to read from them: the page and the counts are
+        # read again in one transaction, so they still come from one snapshot.
+        with Session(snapshot) as in_snapshot:
+            return list_page(
+                in_snapshot,
+                table,
+                where=where,
+                page=page,
+                sorts=sorts,
+                id_column=id_column,
+                shape=shape,
+                extra_columns=extra_columns,
+                extras=extras,
+            )
+    return read_page(
+        rows,
+        ordering,
+        page,
+        id_column.key,
+        shape,
+        extras,
+        lambda: totals(session.execute, _count(table, where), extras),
     )
+
+
+def _count(table: Table, where: Sequence[ColumnElement[bool]]) -> Any:
+    return select(func.count()).select_from(table).where(*where)
 
 
 def get_one(
@@ -169,7 +226,9 @@ def get_one(
     shape: RowShaper,
     extra_columns: Sequence[Any] = (),
 ) -> dict[str, Any] | None:
-    row = session.execute(
-        select(*table.columns, *extra_columns).where(id_column == record_id)
-    ).first()
+    def build(columns: Sequence[Any]) -> Any:
+        return select(*table.columns, *columns).where(id_column == bindparam(RECORD_ID))
+
+    query, params = _statements.get((table, id_column), list(extra_columns), build)
+    row = session.execute(query, {**params, RECORD_ID: record_id}).first()
     return shape(row._mapping) if row is not None else None
