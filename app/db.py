@@ -13,7 +13,6 @@ from sqlalchemy.exc import ArgumentError
 from sqlalchemy.pool import StaticPool
 from sqlmodel import Session
 
-from app import db_deadline
 from app.sqlite_file import follow_replacements
 
 # The backends the migrations, the search index and the tests cover; any other would fail
@@ -89,6 +88,9 @@ def make_engine(
             connect_args=_postgres_connect_args(parsed, connect_timeout, statement_timeout),
         )
         if statement_timeout is not None:
+            # Imported here: it loads psycopg, which a SQLite server never needs.
+            from app import db_deadline
+
             deadline = statement_timeout + ROUND_TRIP_MARGIN
 
             @event.listens_for(engine, "do_connect")

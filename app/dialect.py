@@ -4,7 +4,6 @@ from typing import Any
 
 import orjson
 from sqlalchemy import ColumnElement, Connection, func, literal_column, select, text
-from sqlalchemy.dialects.postgresql import aggregate_order_by
 from sqlalchemy.sql import Subquery
 
 
@@ -16,6 +15,9 @@ def json_objects_array(
     for name, column_name in fields.items():
         pairs.extend([literal_column(f"'{name}'"), rows.c[column_name]])
     if dialect == "postgresql":
+        # Imported here: the PostgreSQL dialect is only loaded by a server that uses it.
+        from sqlalchemy.dialects.postgresql import aggregate_order_by
+
         aggregated = func.json_agg(
             aggregate_order_by(func.json_build_object(*pairs), rows.c[order_column])
         )
