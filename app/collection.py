@@ -6,10 +6,13 @@ collection's name."""
 import datetime as dt
 import functools
 import inspect
+import tomllib
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from importlib.resources import files
+from typing import Annotated, Any
 
+from fastapi import Path
 from pydantic import BaseModel, Field, create_model
 from sqlalchemy import ColumnElement, Table
 
@@ -30,14 +33,27 @@ Facet = Callable[[dt.date], ColumnElement[Any]]
 Computed = Callable[[Row, dt.date], dict[str, Any]]
 
 
+def slug_id(description: str, example: str, longest: int = 40) -> Any:
+    """The path schema of an id made of lower-case letters, digits and hyphens."""
+    pattern = rf"^[a-z0-9][a-z0-9-]{{0,{longest - 1}}}$"
+    return Path(pattern=pattern, description=description, examples=[example])
+
+
 @dataclass(frozen=True)
 class RecordId:
-    """How a record is named in its URL: the column, the path parameter and its schema."""
+    """How a record is named in its URL: the path parameter's schema (`Path(...)`) and type,
+    the column it matches, the parameter's name (`<noun>_id` unless given) and the word for
+    it in a 404 ("No NRI has the id ...")."""
 
-    column: str
-    param: str
-    annotation: Any  # Annotated[type, Path(...)]
+    path: Any
+    type: Any = str
+    column: str = "id"
+    param: str = ""
     label: str = "id"
+
+    @property
+    def annotation(self) -> Any:
+        return Annotated[self.type, self.path]
 
 
 @dataclass(frozen=True)
@@ -47,7 +63,7 @@ class Texts:
 
     noun: str
     plural: str
-    tag: str
+    tag: str  # the OpenAPI tag; the collection's name unless it shares another's
     tag_description: str
     list: Docs
     detail: Docs | None  # None: the records have no URL of their own (the change log)
@@ -119,6 +135,11 @@ class Collection:
         return self.table.c[self.id.column]
 
     @property
+    def id_param(self) -> str:
+        """The path parameter of a record's URL: /v1/nris/{nri_id}."""
+        return self.id.param or f"{self.record_name}_id"
+
+    @property
     def record_name(self) -> str:
         """One record in operation ids: get_nri, get_call_to_action."""
         return self.texts.noun.lower().replace(" ", "_")
@@ -182,6 +203,38 @@ class Collection:
 
 
 _plain_shapes: dict[str, RowShaper] = {}
+TEXTS_FILE = "texts.toml"
+
+
+@functools.cache
+def _texts() -> dict[str, Any]:
+    return tomllib.loads((files("app.collections") / TEXTS_FILE).read_text(encoding="utf-8"))
+
+
+def _docs(entry: dict[str, str]) -> Docs:
+    return Docs(entry["summary"], entry["description"])
+
+
+def texts_of(name: str) -> Texts:
+    """The words of a collection's operations, from app/collections/texts.toml."""
+    entry = _texts()[name]
+    optional = {key: entry[key] for key in ("order", "missing") if key in entry}
+    return Texts(
+        noun=entry["noun"],
+        plural=entry["plural"],
+        tag=entry.get("tag", name),
+        tag_description=entry["tag_description"],
+        list=_docs(entry["list"]),
+        detail=_docs(entry["detail"]) if "detail" in entry else None,
+        summary=_docs(entry["summary"]) if "summary" in entry else None,
+        formats={fmt: _docs(d) for fmt, d in entry.get("formats", {}).items()},
+        **optional,
+    )
+
+
+def sub_list_docs(name: str) -> dict[str, Docs]:
+    """The words of a sub-list's routes (by format name, and "negotiated")."""
+    return {key: _docs(d) for key, d in _texts()["sub-lists"][name].items()}
 
 
 @functools.cache

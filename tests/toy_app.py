@@ -77,9 +77,7 @@ TOY_COLLECTION = Collection(
     ),
     table=TABLE,
     public=ToyPublic,
-    id=RecordId(
-        "id", "toy_id", Annotated[str, Path(pattern=r"^toy-[0-9]+$", description="Toy id.")]
-    ),
+    id=RecordId(Path(pattern=r"^toy-[0-9]+$", description="Toy id.")),
     filters=(
         any_of("colour", TABLE.c.colour, Annotated[list[str] | None, Query(description="OR.")]),
         text("toys", TABLE.c.id),

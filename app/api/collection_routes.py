@@ -82,7 +82,7 @@ def list_records(
 
 def get_record(c: Collection, request: Request, session: SessionDep, **path: Any) -> Response:
     scope = scope_of(request, session)
-    value = path[c.id.param]
+    value = path[c.id_param]
     columns = c.extra_columns(scope)
     found = get_one(session, c.table, c.id_column, value, c.shape(scope.today), columns)
     if found is None:
@@ -147,9 +147,9 @@ def add_summary_route(router: APIRouter, c: Collection, name: str) -> None:
 def add_detail_route(router: APIRouter, c: Collection, name: str) -> None:
     if c.texts.detail is None:
         return
-    params = [REQUEST, SESSION, parameter(c.id.param, c.id.annotation)]
+    params = [REQUEST, SESSION, parameter(c.id_param, c.id.annotation)]
     router.add_api_route(
-        f"/{{{c.id.param}}}",
+        f"/{{{c.id_param}}}",
         endpoint(bind(get_record, c), params, one_statement=lambda values: True),
         name=f"get_{name}",
         response_model=c.public,
@@ -174,7 +174,7 @@ def sub_list_router(sub: SubList) -> APIRouter:
     def handle(
         request: Request, session: SessionDep, filters: Any, fmt: Any, **values: Any
     ) -> Response:
-        parent_id = values.pop(parent.id.param)
+        parent_id = values.pop(parent.id_param)
         scope = scope_of(request, session)
         shape = parent.shape(scope.today)
         found = get_one(session, parent.table, parent.id_column, parent_id, shape)
@@ -194,11 +194,11 @@ def sub_list_router(sub: SubList) -> APIRouter:
     request, session, *rest = list_params(child, without=(sub.link,))
     add_format_routes(
         router,
-        f"{parent.href.removeprefix('/v1')}/{{{parent.id.param}}}/{child.name}",
+        f"{parent.href.removeprefix('/v1')}/{{{parent.id_param}}}/{child.name}",
         name=sub.name,
         formats=child.formats,
         handle=handle,
-        params=[request, session, parameter(parent.id.param, parent.id.annotation), *rest],
+        params=[request, session, parameter(parent.id_param, parent.id.annotation), *rest],
         docs=sub.docs,
         response_model=child.page,
         problems=(400, 404, 500),

@@ -7,11 +7,11 @@ document, the seed's inserts, which number the change log): `ordered` keeps that
 the collections named, and a collection added later joins at the end, in COLLECTIONS' order,
 without touching anything here but COLLECTIONS."""
 
-from app.collection import Collection, SubList
+from app.collection import Collection, SubList, sub_list_docs
 from app.collections.action_lines import ACTION_LINES
 from app.collections.calls_to_action import CALLS_TO_ACTION
 from app.collections.facts import FACTS
-from app.collections.milestones import MILESTONES, ORGANISATION_DOCS, organisation_feed_title
+from app.collections.milestones import MILESTONES, organisation_feed_title
 from app.collections.nris import NRIS
 from app.collections.organisations import ORGANISATIONS
 
@@ -57,6 +57,6 @@ SUB_LISTS: tuple[SubList, ...] = (
         link="organisation",
         name="list_organisation_milestones",
         title=organisation_feed_title,
-        docs=ORGANISATION_DOCS,
+        docs=sub_list_docs("list_organisation_milestones"),
     ),
 )

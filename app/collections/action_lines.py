@@ -6,7 +6,7 @@ from fastapi import Path, Query
 from pydantic import StringConstraints
 from sqlalchemy import ColumnElement
 
-from app.collection import Collection, RecordId, Row, Texts, column, doc
+from app.collection import Collection, RecordId, Row, column, texts_of
 from app.filters import Filter, Scope, any_of, changed_since, text
 from app.models import ActionLine
 from app.paging import SortKey
@@ -18,6 +18,11 @@ TABLE = ActionLine.__table__  # type: ignore[attr-defined]
 NAME = "action-lines"
 
 
+CODE = Path(
+    pattern=r"^C[0-9]{1,2}(\.[a-z-]{1,30})?$",
+    description="Action line code.",
+    examples=["C7.e-government"],
+)
 PARENT = TABLE.c.parent_code
 
 
@@ -59,33 +64,10 @@ def seed_rows(data: dict[str, Any]) -> list[dict[str, Any]]:
 
 ACTION_LINES = Collection(
     name=NAME,
-    texts=Texts(
-        noun="action line",
-        plural="action lines",
-        tag="action-lines",
-        tag_description="The WSIS Action Lines C1-C11.",
-        list=doc(
-            "List action lines",
-            """The WSIS Action Lines C1-C11 and the C7 sub-lines, with their facilitators. Also as
-            CSV, by Accept or by suffix.""",
-        ),
-        detail=doc("Get an action line", "One action line by its code."),
-    ),
+    texts=texts_of(NAME),
     table=TABLE,
     public=ActionLinePublic,
-    id=RecordId(
-        "code",
-        "code",
-        Annotated[
-            str,
-            Path(
-                pattern=r"^C[0-9]{1,2}(\.[a-z-]{1,30})?$",
-                description="Action line code.",
-                examples=["C7.e-government"],
-            ),
-        ],
-        label="code",
-    ),
+    id=RecordId(CODE, column="code", param="code", label="code"),
     filters=FILTERS,
     sorts={"position": SortKey(TABLE.c.position), "title": SortKey(TABLE.c.title)},
     sort_description="`position` is the WSIS order: C1 ... C7, its sub-lines, C8 ... C11.",

@@ -1,10 +1,8 @@
 """The fact sheet's seven calls to action."""
 
-from typing import Annotated
-
 from fastapi import Path
 
-from app.collection import Collection, RecordId, Row, Texts, doc
+from app.collection import Collection, RecordId, Row, texts_of
 from app.filters import changed_since, text
 from app.models import CallToAction
 from app.paging import SortKey
@@ -21,27 +19,15 @@ def document(r: Row) -> tuple[str, str]:
 
 CALLS_TO_ACTION = Collection(
     name=NAME,
-    texts=Texts(
-        noun="call to action",
-        plural="the calls to action",
-        tag="fact-sheet",
-        tag_description="The fact sheet's text and its calls to action.",
-        list=doc(
-            "List the calls to action",
-            "The fact sheet's seven calls to action, in its words, with a short paraphrase. "
-            "Also as\nCSV, by Accept or by suffix.",
-        ),
-        detail=doc("Get a call to action", "One call to action by its number in the fact sheet."),
-        order="in number order",
-        missing="There is no call to action number {value}.",
-    ),
+    texts=texts_of(NAME),
     table=TABLE,
     public=CallToActionPublic,
     page_meta=None,
     id=RecordId(
-        "number",
-        "number",
-        Annotated[int, Path(ge=1, le=1000, description="1 to 7.", examples=[2])],
+        Path(ge=1, le=1000, description="1 to 7.", examples=[2]),
+        int,
+        column="number",
+        param="number",
         label="number",
     ),
     filters=(text(NAME, TABLE.c.number), changed_since(TABLE.c.updated_at)),

@@ -8,7 +8,7 @@ from typing import Annotated
 from fastapi import Query
 from pydantic import StringConstraints
 
-from app.collection import Collection, RecordId, Texts, column, doc
+from app.collection import Collection, RecordId, column, texts_of
 from app.filters import any_of, changed_since
 from app.models import Change
 from app.paging import SortKey
@@ -54,25 +54,10 @@ FILTERS = (
 
 CHANGES = Collection(
     name="changes",
-    texts=Texts(
-        noun="change",
-        plural="changes to the data",
-        tag="changes",
-        tag_description="The change log: every record created, updated or deleted, oldest first.",
-        list=doc(
-            "List changes to the data",
-            "Every record created, updated or deleted since `since`, across all collections, "
-            "oldest\nfirst. A deleted record leaves a tombstone: its id and last title, and "
-            "`href: null`. To\nstay in sync, keep the `at` of the last change seen and ask "
-            "again with `since` set to it\n(changes made at that moment come again: skip the ids "
-            "already seen). Also as CSV.",
-        ),
-        detail=None,
-        order="oldest first unless sorted by `-id`",
-    ),
+    texts=texts_of("changes"),
     table=TABLE,
     public=ChangePublic,
-    id=RecordId("id", "change_id", int),
+    id=RecordId(None, int),
     filters=FILTERS,
     sorts={"id": SortKey(TABLE.c.id)},
     sort_description="`id` is oldest first; `-id` newest first.",

@@ -2,10 +2,10 @@
 
 from typing import Annotated
 
-from fastapi import Path, Query
+from fastapi import Query
 from pydantic import Field
 
-from app.collection import Collection, RecordId, Row, Texts, column, doc
+from app.collection import Collection, RecordId, Row, column, slug_id, texts_of
 from app.filters import any_of, changed_since, text
 from app.models import Fact
 from app.models.vocabulary import FactCategory
@@ -43,32 +43,10 @@ def document(r: Row) -> tuple[str, str]:
 
 FACTS = Collection(
     name=NAME,
-    texts=Texts(
-        noun="fact",
-        plural="facts",
-        tag="facts",
-        tag_description="Key figures.",
-        list=doc(
-            "List facts",
-            """Figures the fact sheet states (with their sources), and ITU's estimates beside them.
-            Also as CSV, by Accept or by suffix.""",
-        ),
-        detail=doc("Get a fact", "One fact by its stable id."),
-    ),
+    texts=texts_of(NAME),
     table=TABLE,
     public=FactPublic,
-    id=RecordId(
-        "id",
-        "fact_id",
-        Annotated[
-            str,
-            Path(
-                pattern=r"^[a-z0-9][a-z0-9-]{0,79}$",
-                description="Fact id.",
-                examples=["fs-nri-count"],
-            ),
-        ],
-    ),
+    id=RecordId(slug_id("Fact id.", "fs-nri-count", 80)),
     filters=FILTERS,
     sorts={
         "id": SortKey(TABLE.c.id),

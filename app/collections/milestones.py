@@ -5,13 +5,12 @@ import datetime as dt
 from collections.abc import Iterable
 from typing import Annotated, Any
 
-from fastapi import Path, Query
+from fastapi import Query
 from sqlalchemy import ColumnElement, and_, case, func, or_, select
 
-from app.api.format_routes import Docs
 from app.api.formats import ATOM, CSV, ICS, JSON, JSON_FEED, RSS
 from app.api.params import check_value_count
-from app.collection import Collection, RecordId, Row, Texts, column, doc
+from app.collection import Collection, RecordId, Row, column, slug_id, texts_of
 from app.dialect import decode_json, json_objects_array
 from app.feeds import ical
 from app.feeds.entries import milestone_entry
@@ -142,36 +141,6 @@ def _status_expression(today: dt.date) -> ColumnElement[str]:
     )
 
 
-ORGANISATION_DOCS = {
-    "negotiated": doc(
-        "List an organisation's milestones",
-        """The milestones this organisation took part in, with the milestone list's filters, in
-        any of its formats (CSV, Atom, RSS, JSON Feed, iCalendar) by Accept or by suffix.""",
-    ),
-    "csv": Docs(
-        "List an organisation's milestones as CSV",
-        "Every milestone of this organisation that matches the filters, as CSV.",
-    ),
-    "atom": Docs(
-        "An organisation's milestones as an Atom feed",
-        "Every milestone of this organisation that matches the filters, as an Atom feed.",
-    ),
-    "rss": Docs(
-        "An organisation's milestones as an RSS feed",
-        "Every milestone of this organisation that matches the filters, as an RSS 2.0 feed.",
-    ),
-    "json_feed": Docs(
-        "An organisation's milestones as a JSON Feed",
-        "Every milestone of this organisation that matches the filters, as a JSON Feed 1.1.",
-    ),
-    "ics": doc(
-        "An organisation's milestones as a calendar",
-        """Every milestone of this organisation that matches the filters, as an iCalendar feed
-        to subscribe to: one all-day event each.""",
-    ),
-}
-
-
 def document(r: Row) -> tuple[str, str]:
     dates = r["start_date"] + (f" to {r['end_date']}" if r["end_date"] else "")
     return r["title"], document_text(r["kind"], dates, r["location"], r["resolution"], r["notes"])
@@ -189,47 +158,10 @@ def organisation_feed_title(organisation: Row) -> str:
 
 MILESTONES = Collection(
     name=NAME,
-    texts=Texts(
-        noun="milestone",
-        plural="milestones",
-        tag="milestones",
-        tag_description="Dated events of the WSIS process.",
-        list=doc(
-            "List milestones",
-            """Dated events of the WSIS process, 2003 to 2025, with filters by status, kind,
-            organisation, date range and text. Each embeds its organisations' ids and names.
-            `status` is computed from the dates against today's UTC date. The same list is
-            available as CSV, Atom, RSS, JSON Feed and iCalendar, by Accept or by suffix.""",
-        ),
-        summary=doc(
-            "Count milestones",
-            """Milestones counted by year, kind and status, under the list's filters: the numbers
-            behind a dashboard's first charts.""",
-        ),
-        detail=doc("Get a milestone", "One milestone by its stable id."),
-        formats={
-            "ics": doc(
-                "Milestones as a calendar",
-                "Every milestone that matches the filters as an iCalendar feed to subscribe to "
-                "(webcal):\none all-day event each. A date known only to the month or year spans "
-                "that whole month or\nyear, and its summary says so.",
-            )
-        },
-    ),
+    texts=texts_of(NAME),
     table=TABLE,
     public=MilestonePublic,
-    id=RecordId(
-        "id",
-        "milestone_id",
-        Annotated[
-            str,
-            Path(
-                pattern=r"^[a-z0-9][a-z0-9-]{0,39}$",
-                description="Milestone id.",
-                examples=["ms-019"],
-            ),
-        ],
-    ),
+    id=RecordId(slug_id("Milestone id.", "ms-019")),
     filters=FILTERS,
     rules=[ordered_range("date_from", "date_to", "to", "must not be before 'from'")],
     sorts={

@@ -2,11 +2,11 @@
 
 from typing import Annotated, Any
 
-from fastapi import Path, Query
+from fastapi import Query
 from pydantic import Field, StringConstraints
 from sqlalchemy import func, select
 
-from app.collection import Collection, RecordId, Row, Texts, column, doc
+from app.collection import Collection, RecordId, Row, column, slug_id, texts_of
 from app.countries import ISO_3166_1_ALPHA_2
 from app.errors import BadRequest
 from app.filters import Filter, any_of, changed_since, ordered_range, text
@@ -108,34 +108,10 @@ def document(r: Row) -> tuple[str, str]:
 
 NRIS = Collection(
     name=NAME,
-    texts=Texts(
-        noun="NRI",
-        plural="NRIs",
-        tag="nris",
-        tag_description="The IGF's national, regional and youth initiatives.",
-        list=doc(
-            "List NRIs",
-            """National, Regional, Sub-regional and Youth IGF Initiatives. The data holds fewer than
-            the fact sheet counts; `meta` states both numbers and why. Also as CSV, by Accept or by
-            suffix.""",
-        ),
-        summary=doc(
-            "Count NRIs",
-            """NRIs counted by kind, region, country and evidence, under the list's filters: the
-            numbers behind a dashboard's first charts.""",
-        ),
-        detail=doc("Get an NRI", "One NRI by its stable id."),
-    ),
+    texts=texts_of(NAME),
     table=TABLE,
     public=NriPublic,
-    id=RecordId(
-        "id",
-        "nri_id",
-        Annotated[
-            str,
-            Path(pattern=r"^[a-z0-9][a-z0-9-]{0,39}$", description="NRI id.", examples=["nri-017"]),
-        ],
-    ),
+    id=RecordId(slug_id("NRI id.", "nri-017")),
     filters=FILTERS,
     rules=[
         ordered_range(

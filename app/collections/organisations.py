@@ -2,10 +2,10 @@
 
 from typing import Annotated
 
-from fastapi import Path, Query
+from fastapi import Query
 from pydantic import StringConstraints
 
-from app.collection import Collection, RecordId, Row, Texts, column, doc
+from app.collection import Collection, RecordId, Row, column, slug_id, texts_of
 from app.filters import any_of, changed_since, text
 from app.models import Organisation
 from app.paging import SortKey
@@ -47,32 +47,10 @@ def document(r: Row) -> tuple[str, str]:
 
 ORGANISATIONS = Collection(
     name=NAME,
-    texts=Texts(
-        noun="organisation",
-        plural="organisations",
-        tag="organisations",
-        tag_description="Organisations the fact sheet names.",
-        list=doc(
-            "List organisations",
-            """Organisations the fact sheet names (IETF, ICANN, PTI, the five RIRs, ITU, IGF, ...).
-            Also as CSV, by Accept or by suffix.""",
-        ),
-        detail=doc("Get an organisation", "One organisation by its stable id."),
-    ),
+    texts=texts_of(NAME),
     table=TABLE,
     public=OrganisationPublic,
-    id=RecordId(
-        "id",
-        "organisation_id",
-        Annotated[
-            str,
-            Path(
-                pattern=r"^[a-z0-9][a-z0-9-]{0,39}$",
-                description="Organisation id.",
-                examples=["org-017"],
-            ),
-        ],
-    ),
+    id=RecordId(slug_id("Organisation id.", "org-017")),
     filters=FILTERS,
     sorts={
         "name": SortKey(TABLE.c.short_name),
