@@ -49,10 +49,6 @@ def check_database_url(url: str) -> URL:
     return parsed
 
 
-def is_sqlite(url: str) -> bool:
-    return make_url(url).get_backend_name() == "sqlite"
-
-
 def make_engine(
     url: str,
     *,

@@ -1,7 +1,6 @@
 """What every list service shares: the page query, every row in keyset chunks, facet
 counts, text match, and row shaping."""
 
-import datetime as dt
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -23,7 +22,6 @@ from app.paging import (
     read_page,
     totals,
 )
-from app.services.search import record_match
 from app.statement_cache import StatementCache
 
 RowShaper = Callable[[Mapping[Any, Any]], dict[str, Any]]
@@ -50,20 +48,6 @@ def shaper(
         return {name: computed[name] if name in computed else row[name] for name in names}
 
     return shape
-
-
-def text_match(q: str | None, collection: str, id_column: Any) -> list[ColumnElement[bool]]:
-    """Records of `collection` (its URL name) whose search document matches q: the same
-    full-text index and query rules as /v1/search (see app.search.query)."""
-    return record_match(q, collection, id_column)
-
-
-def in_values(column: Any, values: Sequence[Any] | None) -> list[ColumnElement[bool]]:
-    return [column.in_(values)] if values else []
-
-
-def updated_since(table: Table, since: dt.datetime | None) -> list[ColumnElement[bool]]:
-    return [table.c.updated_at >= since] if since is not None else []
 
 
 # Rows per query when a list is read whole (CSV, feeds, calendars): memory stays bounded by
