@@ -190,7 +190,9 @@ class Ordering:
         """The cursor's segment and key values, each checked against its column: the
         number of parts for this sort, then every part's type and range."""
         expected = 3 if self.key.nullable else 2
-        if len(cursor.key) != expected:
+        # A key made for `num` reads as another position under `-num` (its null flag means
+        # the opposite): the codec refuses it over HTTP, and so does this, for any caller.
+        if len(cursor.key) != expected or cursor.sort != self.name:
             raise invalid("does not match this list's sort")
         *flag, value, record_id = cursor.key
         try:

@@ -311,9 +311,9 @@ def issued_keys(sort: str) -> list[tuple[Any, ...]]:
 
 @pytest.mark.parametrize("issued_for", SORTS)
 def test_a_cursor_made_for_one_sort_is_refused_by_every_other(issued_for: str) -> None:
-    """The codec refuses a cursor for any other sort; the ordering itself refuses every key
-    of another column's sort (the parts, their types and the null stand-in are checked), so
-    only the same column's other direction relies on the codec alone."""
+    """The codec refuses a cursor for any other sort; the ordering itself refuses a cursor
+    made for another sort, and every key of another column's sort whatever the cursor says
+    (the parts, their types and the null stand-in are checked)."""
     keys = issued_keys(issued_for)
     for other in SORTS:
         if other == issued_for:
@@ -325,6 +325,9 @@ def test_a_cursor_made_for_one_sort_is_refused_by_every_other(issued_for: str) -
             if other.lstrip("-") != issued_for.lstrip("-"):
                 with pytest.raises(BadRequest), database(ROWS) as conn:
                     fetch(conn, other, 3, Cursor(other, key, "next"))
+            # A cursor that says which sort it was made for is refused by any other ordering.
+            with pytest.raises(BadRequest), database(ROWS) as conn:
+                fetch(conn, other, 3, Cursor(issued_for, key, "next"))
     with database(ROWS) as conn:  # and its own sort takes every one of them
         for key in keys:
             fetch(conn, issued_for, 3, travel(issued_for, key, "next"))
