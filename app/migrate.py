@@ -12,7 +12,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from sqlalchemy import Connection, Engine, inspect, text
+from sqlalchemy import Connection, Engine, column, inspect, select, table
 
 from app.resources import migrations_path
 
@@ -92,7 +92,8 @@ def head_revision() -> str | None:
 def _stored_revision(connection: Connection) -> str | None:
     if not inspect(connection).has_table(VERSION_TABLE):
         return None
-    rows = connection.execute(text(f"SELECT version_num FROM {VERSION_TABLE}")).all()
+    version = table(VERSION_TABLE, column("version_num"))
+    rows = connection.execute(select(version.c.version_num)).all()
     if len(rows) > 1:
         # Several heads: alembic's own check says so (it raises) as it always did.
         from alembic.runtime.migration import MigrationContext
