@@ -273,10 +273,10 @@ def test_baseline_app_sends_exactly_the_saved_response(
 
 # --------------------------------------------------------------------------- HTTP stack
 
-SITE = "/work/.venv/lib/python3.11/site-packages"
+SITE = "/example/venv/lib/python3.11/site-packages"  # made up: any install prefix
 SO = "cpython-311-x86_64-linux-gnu.so"
 MAPS_FAST = f"""\
-55d0c0a00000-55d0c0a01000 r--p 00000000 00:1f 123 /usr/bin/python3.11
+55d0c0a00000-55d0c0a01000 r--p 00000000 00:1f 123 /example/venv/bin/python3.11
 7f0000000000-7f0000001000 r--p 00000000 00:1f 456 {SITE}/uvloop/loop.{SO}
 7f0000002000-7f0000003000 r-xp 00001000 00:1f 789 {SITE}/httptools/parser/parser.{SO}
 7f0000004000-7f0000005000 rw-p 00000000 00:00 0
