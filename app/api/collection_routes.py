@@ -80,13 +80,17 @@ def list_records(
     return RENDERERS[fmt](answer)
 
 
-def get_record(c: Collection, request: Request, session: SessionDep, **path: Any) -> Response:
-    scope = scope_of(request, session)
-    value = path[c.id_param]
+def find_record(c: Collection, scope: Scope, value: Any) -> dict[str, Any]:
+    """One record of `c` as the API shows it, or the 404 that says there is none."""
     columns = c.extra_columns(scope)
-    found = get_one(session, c.table, c.id_column, value, c.shape(scope.today), columns)
+    found = get_one(scope.session, c.table, c.id_column, value, c.shape(scope.today), columns)
     if found is None:
         raise NotFound(c.not_found(value))
+    return found
+
+
+def get_record(c: Collection, request: Request, session: SessionDep, **path: Any) -> Response:
+    found = find_record(c, scope_of(request, session), path[c.id_param])
     return cached_json(request, found, depends_on_today=c.depends_on_today)
 
 
@@ -175,11 +179,7 @@ def sub_list_router(sub: SubList) -> APIRouter:
         request: Request, session: SessionDep, filters: Any, fmt: Any, **values: Any
     ) -> Response:
         parent_id = values.pop(parent.id_param)
-        scope = scope_of(request, session)
-        shape = parent.shape(scope.today)
-        found = get_one(session, parent.table, parent.id_column, parent_id, shape)
-        if found is None:
-            raise NotFound(parent.not_found(parent_id))
+        found = find_record(parent, scope_of(request, session), parent_id)
         return list_records(
             child,
             request=request,
