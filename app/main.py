@@ -15,7 +15,7 @@ from app.api import metrics as metrics_api
 from app.api.clock import Clock, system_clock
 from app.api.router import api_router
 from app.cache_front import CacheFront, find_layer
-from app.collections import ROUTE_ORDER
+from app.collections import route_order
 from app.concurrency import ConcurrencyLimitMiddleware, InFlight
 from app.cursors import CursorCodec
 from app.db import make_engine
@@ -220,7 +220,7 @@ def _tags() -> list[dict[str, str]]:
     """The document's tags: the index, then each collection's (in the order of its paths;
     the calls to action share the fact sheet's), then the probes."""
     tags = {"meta": "The API index and problem types."}
-    for c in ROUTE_ORDER:
+    for c in route_order():
         tags.setdefault(c.texts.tag, c.texts.tag_description)
     tags["health"] = "Probes for load balancers."
     return [{"name": name, "description": text} for name, text in tags.items()]

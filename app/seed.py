@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any
 from sqlalchemy import Connection, Engine, Table, delete, insert, select, update
 
 from app.collection import Collection as ListCollection
-from app.collections import SEED_ORDER
+from app.collections import seed_order
 from app.dialect import lock_for_writes, write_options
 from app.models import Change, Dataset, FactSheet, FactSheetSection, MilestoneOrganisation
 from app.models.base import utc_now
@@ -86,7 +86,7 @@ def _declared(c: ListCollection) -> Collection:
 
 
 # Parents before children: inserts run in this order, deletes in reverse. The fact sheet and
-# its sections come first; then every declared collection (app.collections.SEED_ORDER).
+# its sections come first; then every declared collection (app.collections.seed_order).
 COLLECTIONS = [
     Collection(
         "fact_sheet",
@@ -108,7 +108,7 @@ COLLECTIONS = [
         "fact-sheet",
         "heading",
     ),
-    *(_declared(c) for c in SEED_ORDER),
+    *(_declared(c) for c in seed_order()),
 ]
 LINKS = _table(MilestoneOrganisation)
 DATASET = _table(Dataset)

@@ -22,13 +22,13 @@ from typing import Any
 from jsonschema import Draft202012Validator, ValidationError
 
 from app.characters import FORBIDDEN_CHARACTERS
-from app.collections import SEED_ORDER
+from app.collections import seed_order
 from app.countries import ISO_3166_1_ALPHA_2
 
 SCHEMA_RESOURCE = "seed_schema.json"
 
 # Collections that are lists of records, with the key that identifies a record.
-RECORD_ID_KEYS: dict[str, str] = {c.seed_key: c.id.column for c in SEED_ORDER}
+RECORD_ID_KEYS: dict[str, str] = {c.seed_key: c.id.column for c in seed_order()}
 SECTIONS = "fact_sheet.sections"
 ROOT = "(root)"
 FILE = "(file)"
@@ -91,7 +91,7 @@ def load_schema() -> dict[str, Any]:
     if not isinstance(schema, dict):
         raise ValueError(f"{SCHEMA_RESOURCE} is not a JSON object")
     # A collection declared with its own record schema is a list of those records in the file.
-    for c in SEED_ORDER:
+    for c in seed_order():
         if c.seed_schema is not None and c.seed_key not in schema["properties"]:
             schema["properties"][c.seed_key] = {"type": "array", "items": c.seed_schema}
     Draft202012Validator.check_schema(schema)

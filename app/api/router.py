@@ -9,12 +9,12 @@ from app.api.flat_routes import flattened
 from app.api.formats import require_acceptable
 from app.api.params import reject_unknown_params
 from app.api.search import router as search_router
-from app.collections import ROUTE_ORDER, SUB_LISTS
+from app.collections import SUB_LISTS, route_order
 from app.collections.changes import CHANGES
 
 v1 = APIRouter(prefix="/v1")
 v1.include_router(fact_sheet.router)
-for collection in ROUTE_ORDER:
+for collection in route_order():
     v1.include_router(collection_router(collection))
 v1.include_router(search_router)
 for sub_list in SUB_LISTS:

@@ -32,8 +32,6 @@ def register(collection: Collection) -> None:
     if any(c.name == collection.name for c in COLLECTIONS):
         raise ValueError(f"a collection named {collection.name!r} is already registered")
     COLLECTIONS.append(collection)
-    ROUTE_ORDER.append(collection)
-    SEED_ORDER.append(collection)
 
 
 def ordered(*first: Collection) -> list[Collection]:
@@ -41,10 +39,16 @@ def ordered(*first: Collection) -> list[Collection]:
     return [*first, *(c for c in COLLECTIONS if c not in first)]
 
 
-# The calls to action sit with the fact sheet, before the other lists.
-ROUTE_ORDER = ordered(CALLS_TO_ACTION)
-# Parents before children: a milestone's organisations exist before it links to them.
-SEED_ORDER = ordered(CALLS_TO_ACTION, ORGANISATIONS)
+def route_order() -> list[Collection]:
+    """The calls to action sit with the fact sheet, before the other lists."""
+    return ordered(CALLS_TO_ACTION)
+
+
+def seed_order() -> list[Collection]:
+    """Parents before children: a milestone's organisations exist before it links to them."""
+    return ordered(CALLS_TO_ACTION, ORGANISATIONS)
+
+
 # Search numbers its documents in this order, and a document's number breaks ties between
 # equal ranks: the fact sheet's sections come after these, the facts and later ones after
 # the sections (app.search.documents).

@@ -55,13 +55,12 @@ def sources() -> dict[str, Source]:
     indexed (a document's number breaks ties in search) and /v1/search names them."""
     # Imported here: a collection's `q` filter reads this index (app.services.search), so the
     # declarations import this package, not the other way round at import time.
-    from app.collections import COLLECTIONS, SEARCHED_BEFORE_THE_SHEET
+    from app.collections import SEARCHED_BEFORE_THE_SHEET, ordered
 
-    first = [c for c in COLLECTIONS if c in SEARCHED_BEFORE_THE_SHEET]
-    then = [c for c in COLLECTIONS if c not in first]
-    found = [Source(c.name, c.table, c.id.column, c.search) for c in first if c.search]
-    later = [Source(c.name, c.table, c.id.column, c.search) for c in then if c.search]
-    return {s.collection: s for s in (*found, SECTIONS, *later)}
+    order = ordered(*SEARCHED_BEFORE_THE_SHEET)
+    found = [Source(c.name, c.table, c.id.column, c.search) for c in order if c.search]
+    found.insert(sum(1 for c in SEARCHED_BEFORE_THE_SHEET if c.search), SECTIONS)
+    return {s.collection: s for s in found}
 
 
 def documents(source: Source, rows: Iterable[Row]) -> dict[str, tuple[str, str]]:
