@@ -2,8 +2,6 @@
 milestones, and what changed in the data. Each as Atom, RSS 2.0 and JSON Feed 1.1, by suffix,
 or on the path without one by Accept (Atom when Accept allows anything)."""
 
-from collections.abc import Callable, Iterable
-
 from fastapi import APIRouter, Request
 from starlette.responses import Response
 
@@ -11,39 +9,25 @@ from app.api.collection_routes import scope_of
 from app.api.format_routes import REQUEST, SESSION, Docs, add_format_routes
 from app.api.formats import FEED_FORMATS, Format
 from app.api.renderers import records_feed
-from app.collection import Row
+from app.collection import Collection
 from app.collections.changes import CHANGES
 from app.collections.milestones import MILESTONES
 from app.db import SessionDep
-from app.feeds.entries import change_entry, milestone_entry
 from app.feeds.model import TAG
-from app.filters import Scope
+from app.filters import Filters
 
 router = APIRouter(prefix="/feeds", tags=["feeds"])
 RECENT = 20
 CHANGES_SHOWN = 50
 
 
-def _upcoming(scope: Scope) -> Iterable[Row]:
-    listing = MILESTONES.listing({"status": ["ongoing", "upcoming"]}, scope)
-    return listing.rows(scope.session, "start_date")
-
-
-def _recent(scope: Scope) -> Iterable[Row]:
-    listing = MILESTONES.listing({"status": ["past"]}, scope)
-    return listing.rows(scope.session, "-start_date", limit=RECENT)
-
-
-def _changes(scope: Scope) -> Iterable[Row]:
-    listing = CHANGES.listing({}, scope)
-    return listing.rows(scope.session, "-id", limit=CHANGES_SHOWN)
-
-
 def add_feed(
     slug: str,
-    rows: Callable[[Scope], Iterable[Row]],
+    collection: Collection,
+    filters: Filters,
+    sort: str,
     *,
-    milestones: bool,
+    limit: int | None = None,
     title: str,
     subtitle: str,
     home_path: str,
@@ -51,18 +35,19 @@ def add_feed(
 ) -> None:
     def handle(request: Request, session: SessionDep, fmt: Format) -> Response:
         scope = scope_of(request, session)
+        rows = collection.listing(filters, scope).rows(session, sort, limit=limit)
+        assert collection.entry is not None  # nosec B101: every feed's collection has one
         return records_feed(
             request,
             scope,
-            rows(scope),
+            rows,
             fmt,
-            milestone_entry if milestones else change_entry,
+            collection.entry,
             feed_id=f"{TAG}feeds/{slug}",
             title=title,
             subtitle=subtitle,
             home_path=home_path,
-            # A milestone's status turns with the date; a change never does.
-            depends_on_today=milestones,
+            depends_on_today=collection.depends_on_today,
         )
 
     name = f"get_{slug}_feed"
@@ -78,10 +63,10 @@ def add_feed(
     )
 
 
-def _docs(name: str, what: str, *texts: str) -> dict[str, Docs]:
+def _docs(what: str, *texts: str) -> dict[str, Docs]:
     negotiated, atom, rss, json_feed = texts
     return {
-        "negotiated": Docs(f"{name} feed", negotiated),
+        "negotiated": Docs(f"{what} feed", negotiated),
         "atom": Docs(f"{what} (Atom)", atom),
         "rss": Docs(f"{what} (RSS)", rss),
         "json_feed": Docs(f"{what} (JSON Feed)", json_feed),
@@ -90,13 +75,13 @@ def _docs(name: str, what: str, *texts: str) -> dict[str, Docs]:
 
 add_feed(
     "upcoming",
-    _upcoming,
-    milestones=True,
+    MILESTONES,
+    {"status": ["ongoing", "upcoming"]},
+    "start_date",
     title="WSIS+20: upcoming milestones",
     subtitle="Milestones of the WSIS process that are ongoing or still to come, soonest first.",
     home_path="/v1/milestones?status=ongoing&status=upcoming",
     docs=_docs(
-        "Upcoming milestones",
         "Upcoming milestones",
         "Ongoing and upcoming milestones, soonest first, in the feed format Accept asks for.",
         "Ongoing and upcoming milestones, soonest first, as Atom: for RSS-to-email tools.",
@@ -106,13 +91,14 @@ add_feed(
 )
 add_feed(
     "recent",
-    _recent,
-    milestones=True,
+    MILESTONES,
+    {"status": ["past"]},
+    "-start_date",
+    limit=RECENT,
     title="WSIS+20: recent milestones",
     subtitle=f"The {RECENT} most recent past milestones of the WSIS process, latest first.",
     home_path="/v1/milestones?status=past&sort=-start_date",
     docs=_docs(
-        "Recent milestones",
         "Recent milestones",
         "The latest past milestones, most recent first, in the feed format Accept asks for.",
         "The latest past milestones, most recent first, as Atom.",
@@ -122,14 +108,15 @@ add_feed(
 )
 add_feed(
     "changes",
-    _changes,
-    milestones=False,
+    CHANGES,
+    {},
+    "-id",
+    limit=CHANGES_SHOWN,
     title="WSIS+20 fact sheet data: changes",
     subtitle=f"The {CHANGES_SHOWN} latest records added to, updated in or removed from the "
     "data, newest first.",
     home_path="/v1/changes?sort=-id",
     docs=_docs(
-        "Data changes",
         "Data changes",
         "The latest changes to the data (records added, updated, removed), newest first, in\n"
         "the feed format Accept asks for.",

@@ -9,6 +9,7 @@ from fastapi import Query
 from pydantic import StringConstraints
 
 from app.collection import Collection, RecordId, column, texts_of
+from app.feeds.entries import change_entry
 from app.filters import any_of, changed_since
 from app.models import Change
 from app.paging import SortKey
@@ -63,4 +64,6 @@ CHANGES = Collection(
     sort_description="`id` is oldest first; `-id` newest first.",
     facets={"collection": column("collection", TABLE), "action": column("action", TABLE)},
     shape_row=shape_change,
+    # Not a format of the list: the entry of /v1/feeds/changes (app.api.feeds).
+    entry=change_entry,
 )
