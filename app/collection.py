@@ -122,7 +122,7 @@ class Collection:
         rows = self.seed_rows or plain_rows(self.table, self.seed_key)
         return rows(data)
 
-    @property
+    @functools.cached_property
     def fields(self) -> tuple[str, ...]:
         return public_fields(self.public)
 
@@ -156,9 +156,9 @@ class Collection:
             return self._plain_shape
         return shaper(self.public, lambda row: computed(row, today))
 
-    @property
+    @functools.cached_property
     def _plain_shape(self) -> RowShaper:
-        return _plain_shapes.setdefault(self.name, shaper(self.public))
+        return shaper(self.public)
 
     @property
     def page(self) -> type[BaseModel]:
@@ -202,7 +202,6 @@ class Collection:
         return self.texts.missing.format(noun=self.texts.noun, label=self.id.label, value=value)
 
 
-_plain_shapes: dict[str, RowShaper] = {}
 TEXTS_FILE = "texts.toml"
 
 
