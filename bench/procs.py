@@ -190,6 +190,13 @@ def uvicorn_server(
     ]
     if not date_header:
         command.append("--no-date-header")
+    return _server(name, command, port, workdir, env, pin)
+
+
+def _server(
+    name: str, command: list[str], port: int, workdir: Path, env: dict[str, str], pin: bool
+) -> Server:
+    """A server process to start: pinned to the server core, logging to <name>.log."""
     return Server(
         name=name,
         command=pinned(command, SERVER_CORE if pin else None),
@@ -206,11 +213,4 @@ def api_server(name: str, workdir: Path, env: dict[str, str], pin: bool) -> Serv
     goes, is the server's log file."""
     port = free_port()
     command = [*bin_command("factsheet", "app.cli"), "serve", "--host", HOST, "--port", str(port)]
-    return Server(
-        name=name,
-        command=pinned(command, SERVER_CORE if pin else None),
-        port=port,
-        env=child_env(env),
-        cwd=workdir,
-        log_path=workdir / f"{name}.log",
-    )
+    return _server(name, command, port, workdir, env, pin)
