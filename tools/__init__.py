@@ -1,1 +1,1 @@
-"""Maintenance tools: seed building and the crash test."""
+"""Maintenance tools: seed building, the crash test, OpenAPI examples and mutation testing."""

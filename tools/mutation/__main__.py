@@ -27,7 +27,9 @@ THRESHOLD = 90.0
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m tools.mutation", description=__doc__)
     parser.add_argument("modules", nargs="*", help="module paths (default: every core module)")
-    parser.add_argument("--changed", action="store_true", help="only modules changed since the report")
+    parser.add_argument(
+        "--changed", action="store_true", help="only modules changed since the report"
+    )
     parser.add_argument("--jobs", type=int, default=2, help="mutants run at once (default 2)")
     parser.add_argument("--out", type=Path, default=reports.HERE, help="where the report goes")
     parser.add_argument("--threshold", type=float, default=THRESHOLD, help="minimum score, percent")
@@ -40,7 +42,7 @@ def main(argv: list[str] | None = None) -> int:
     chosen = [targets[m] for m in args.modules] if args.modules else list(targets.values())
     previous = reports.load(ROOT / args.out)
     if args.changed:
-        chosen = [t for t in chosen if previous.get(t.module, {}).get("fingerprint") != t.fingerprint(ROOT)]
+        chosen = [t for t in chosen if _fingerprint(previous, t) != t.fingerprint(ROOT)]
         print(f"changed since the report: {', '.join(t.module for t in chosen) or 'none'}")
 
     # The core modules are measured on the embedded default; a PostgreSQL URL in the
@@ -53,7 +55,8 @@ def main(argv: list[str] | None = None) -> int:
         for target in chosen:
             result = _run(target, copies)
             results[target.module] = result
-            reports.write(ROOT / args.out, results, args.threshold)  # after each module: a long run keeps its work
+            # Written after each module, so that an interrupted run keeps what it measured.
+            reports.write(ROOT / args.out, results, args.threshold)
             print(reports.summary_line(target.module, result), flush=True)
             failed |= not reports.passes(result, args.threshold)
     for module, result in sorted(results.items()):
@@ -61,6 +64,10 @@ def main(argv: list[str] | None = None) -> int:
             print(f"{module}: the committed report is under the threshold")
             failed = True
     return 1 if failed else 0
+
+
+def _fingerprint(previous: dict[str, dict[str, object]], target: Target) -> object:
+    return previous.get(target.module, {}).get("fingerprint")
 
 
 def _run(target: Target, copies: list[Path]) -> dict[str, object]:

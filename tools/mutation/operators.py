@@ -148,7 +148,8 @@ class _Sites(ast.NodeTransformer):
                 if value and isinstance(value[0], ast.stmt):
                     continue
             if isinstance(value, list):
-                setattr(node, field, [self.visit(v) if isinstance(v, ast.AST) else v for v in value])
+                visited = [self.visit(v) if isinstance(v, ast.AST) else v for v in value]
+                setattr(node, field, visited)
             elif isinstance(value, ast.AST):
                 setattr(node, field, self.visit(value))
         return node
@@ -261,7 +262,8 @@ def mutants(source: str) -> Iterator[Mutant]:
         changed_tree, changed_node = _apply(source, index)
         line = getattr(changed_node, "lineno", 0)
         before_stmt = _enclosing(statements, line)
-        after_stmt = _enclosing(_statements(changed_tree), line) if operator != "statement -> pass" else None
+        removed = operator == "statement -> pass"
+        after_stmt = None if removed else _enclosing(_statements(changed_tree), line)
         before = _one_line(ast.get_source_segment(source, before_stmt) or "") if before_stmt else ""
         after = "pass" if after_stmt is None else _one_line(ast.unparse(after_stmt))
         if operator != "statement -> pass" and before_stmt is not None:

@@ -21,7 +21,8 @@ def keyed(found: Sequence[Mutant]) -> dict[int, str]:
     keys = {}
     for mutant in found:
         seen[mutant.key] += 1
-        keys[mutant.index] = mutant.key if seen[mutant.key] == 1 else f"{mutant.key} #{seen[mutant.key]}"
+        nth = seen[mutant.key]
+        keys[mutant.index] = mutant.key if nth == 1 else f"{mutant.key} #{nth}"
     return keys
 
 
@@ -72,7 +73,9 @@ def _described(mutant: Mutant, keys: dict[int, str]) -> dict[str, Any]:
 
 
 def passes(result: dict[str, Any], threshold: float) -> bool:
-    return "broken" not in result and not result["stale_equivalents"] and result["score"] >= threshold
+    if "broken" in result or result["stale_equivalents"]:
+        return False
+    return bool(result["score"] >= threshold)
 
 
 def summary_line(module: str, result: dict[str, Any]) -> str:
@@ -107,7 +110,7 @@ def _markdown(results: dict[str, dict[str, Any]], threshold: float) -> str:
     lines = [
         "# Mutation report",
         "",
-        f"Written by `{COMMAND}` (README, \"Mutation testing\"); do not edit by hand. Each",
+        f'Written by `{COMMAND}` (README, "Mutation testing"); do not edit by hand. Each',
         "module's mutants run against the tests listed for it in `targets/`; a mutant is",
         "killed when those tests fail (a timeout counts as killed). The score leaves out the",
         "equivalent mutants listed below, each with the reason it cannot be told apart.",
@@ -127,7 +130,8 @@ def _markdown(results: dict[str, dict[str, Any]], threshold: float) -> str:
     for module, r in results.items():
         if "broken" in r:
             continue
-        lines += ["", f"## `{module}`", "", f"Tests: {', '.join(f'`{t}`' for t in r['tests'])}.", ""]
+        tests = ", ".join(f"`{t}`" for t in r["tests"])
+        lines += ["", f"## `{module}`", "", f"Tests: {tests}.", ""]
         lines.append(f"Unchanged run {r['baseline_seconds']} s; all mutants {r['seconds']} s.")
         if r["survived"]:
             lines += ["", "Survivors:", ""]
@@ -139,6 +143,6 @@ def _markdown(results: dict[str, dict[str, Any]], threshold: float) -> str:
             for e in r["equivalent"]:
                 lines.append(f"- `{e['mutant']}`: {e['reason']}")
         if r["stale_equivalents"]:
-            lines += ["", "Listed as equivalent but no longer produced (remove from its file in targets/):", ""]
+            lines += ["", "Listed as equivalent but no longer produced (remove from targets/):", ""]
             lines += [f"- `{k}`" for k in r["stale_equivalents"]]
     return "\n".join(lines) + "\n"

@@ -112,6 +112,8 @@ def _child(sandbox: Path, tests: Sequence[str]) -> NoReturn:
         log = os.open(LOG, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
         os.dup2(log, 1)
         os.dup2(log, 2)
+        # Under a test runner sys.stdout may be a capture object, not file descriptor 1.
+        sys.stdout = sys.stderr = open(log, "w", closefd=False)  # noqa: SIM115
         import pytest
 
         code = pytest.main(

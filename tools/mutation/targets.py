@@ -22,6 +22,8 @@ class Target:
         files = [self.module, "tests/conftest.py", *(t.split("::")[0] for t in self.tests)]
         for name in sorted(set(files)):
             path = root / name
+            if not path.exists():
+                continue
             for part in sorted(path.rglob("*.py")) if path.is_dir() else [path]:
                 digest.update(part.relative_to(root).as_posix().encode() + b"\0")
                 digest.update(part.read_bytes())
