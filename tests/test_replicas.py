@@ -130,14 +130,14 @@ def version_of(url: str, body: dict[str, Any]) -> str:
 
 
 def poll(client: httpx.Client, server: Server) -> str:
-    """One round over every URL; the server's state if all agree."""
+    """One round over every URL: the server's state if all agree, else "mixed" (a round
+    that spans the moment the server notices the new revision is old, then new)."""
     states = set()
     for url in URLS:
         response = client.get(server.base_url + url)
         assert response.status_code == 200, (url, response.text)
         states.add(version_of(url, response.json()))
-    assert len(states) == 1, f"server {server.name} answers some URLs old, some new: {states}"
-    return states.pop()
+    return states.pop() if len(states) == 1 else "mixed"
 
 
 def changed_seed(tmp_path: Path) -> Path:
@@ -193,7 +193,8 @@ def test_two_processes_serve_a_reseed_within_the_revision_interval(
     lag = ", ".join(f"{name}: {s:.2f} s" for name, s in sorted(converged.items()))
     assert set(converged) == {"a", "b"}, f"not both new within {INTERVAL + MARGIN} s ({lag})"
     for server in servers:
-        # Once new, never old again: the cache does not resurrect the old revision.
+        # Once new, never old (or partly old) again: the cache does not resurrect the old
+        # revision. Before that a round may be mixed, never after.
         first_new = server.seen.index("new")
         assert set(server.seen[first_new:]) == {"new"}, server.seen
     print(f"converged after the reseed: {lag} (bound {INTERVAL} s + {MARGIN} s margin)")
