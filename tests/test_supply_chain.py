@@ -45,7 +45,9 @@ def test_every_declared_dependency_is_pinned_within_its_specifier(
 ) -> None:
     pinned = pins(lock)
     problems = []
-    for requirement in declared(*extras):
+    requirements = list(declared(*extras))
+    assert "fastapi" in {canonicalize_name(r.name) for r in requirements}, requirements
+    for requirement in requirements:
         name = canonicalize_name(requirement.name)
         if name not in pinned:
             problems.append(f"{name} is not in {lock}")
