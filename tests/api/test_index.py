@@ -3,6 +3,7 @@
 from pathlib import Path
 from typing import Any
 
+from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from sqlmodel import SQLModel
 
@@ -50,13 +51,23 @@ def test_every_collection_href_answers_200_with_total_equal_to_its_count(
     }
 
 
-def test_index_links_to_answering_documents(client: TestClient, seeded: dict[str, Any]) -> None:
+def test_index_links_to_the_fact_sheet_the_openapi_document_and_the_docs(
+    app: FastAPI, client: TestClient, seeded: dict[str, Any]
+) -> None:
     body = client.get("/v1").json()
-    assert [client.get(body[k]).status_code for k in ("fact_sheet", "openapi", "docs")] == [
-        200,
-        200,
-        200,
-    ]
+    sheet, document, docs = (client.get(body[k]) for k in ("fact_sheet", "openapi", "docs"))
+    assert [r.status_code for r in (sheet, document, docs)] == [200, 200, 200]
+    assert (sheet.json()["id"], sheet.json()["title"]) == (
+        seeded["fact_sheet"]["id"],
+        seeded["fact_sheet"]["title"],
+    )
+    # The document describes this API, the index among its paths.
+    spec = document.json()
+    assert (spec["info"]["title"], spec["info"]["version"]) == (app.title, app.version)
+    assert {"/v1", "/v1/fact-sheet"} <= spec["paths"].keys()
+    # The docs are a page that loads that very document.
+    assert docs.headers["content-type"] == "text/html; charset=utf-8"
+    assert f"url: '{body['openapi']}'" in docs.text
 
 
 def test_index_states_the_data_version_and_when_it_was_curated_and_loaded(
