@@ -46,6 +46,7 @@ from app.revision import DataState, RevisionWatcher
 from app.seed import sync_seed
 from app.settings import Settings
 from tests.conftest import TEST_HOSTS, FakeClock, MakeApp
+from tests.test_limits import RealServer, read_all
 
 URLS = [
     "/v1",
@@ -219,11 +220,16 @@ def test_gzip_tag_revalidates_the_entry(client: TestClient, seeded: dict[str, An
     assert again.status_code == 304
 
 
-def test_if_none_match_with_other_tag_answers_200(
+def test_if_none_match_with_other_tag_answers_the_full_representation(
     client: TestClient, seeded: dict[str, Any]
 ) -> None:
+    unconditional = client.get("/v1/nris")
     response = client.get("/v1/nris", headers={"If-None-Match": '"something-else"'})
     assert response.status_code == 200
+    assert response.content == unconditional.content and len(response.content) > 1000
+    for name in ("etag", "content-type", "content-length", "last-modified", "cache-control"):
+        assert response.headers[name] == unconditional.headers[name], name
+    assert response.headers["etag"] != '"something-else"'
 
 
 def test_if_modified_since_answers_304_and_older_dates_200(
@@ -268,13 +274,35 @@ def test_status_is_recomputed_when_the_day_changes(
     assert (before, during) == ("upcoming", "ongoing")
 
 
-def test_head_has_the_get_headers_and_no_body(client: TestClient, seeded: dict[str, Any]) -> None:
-    get = client.get("/v1/nris")
-    head = client.head("/v1/nris")
-    assert head.status_code == 200
-    assert head.content == b""
-    for name in ("etag", "content-type", "content-length", "cache-control", "last-modified"):
-        assert head.headers[name] == get.headers[name]
+@pytest.mark.parametrize("protocol", ["H11Protocol", "HttpToolsProtocol"])
+def test_head_has_the_get_headers_and_no_body_on_the_wire(
+    app: FastAPI, seeded: dict[str, Any], protocol: str
+) -> None:
+    """Over a real socket: a test client drops HEAD bodies itself, and uvicorn's httptools
+    protocol sends whatever the app gives it. HEAD, then GET on the same connection: a body
+    after the HEAD's head would be read as the start of the GET's answer."""
+    pytest.importorskip("httptools")
+    with RealServer(app, http=f"app.http_protocols:{protocol}") as server:
+        with server.connect() as sock:
+            for method in ("HEAD", "GET", "HEAD"):  # a miss, then a hit
+                sock.sendall(f"{method} /v1/nris HTTP/1.1\r\nHost: localhost\r\n\r\n".encode())
+            sock.sendall(b"GET /healthz HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n")
+            wire = read_all(sock)
+    head, rest = wire.split(b"\r\n\r\n", 1)
+    get, _, rest = rest.partition(b"\r\n\r\n")
+    assert head.startswith(b"HTTP/1.1 200 ") and get.startswith(b"HTTP/1.1 200 "), wire[:300]
+    headers = dict(line.split(b": ", 1) for line in get.split(b"\r\n")[1:])
+    length = int(headers[b"content-length"])
+    body, head_again = rest[:length], rest[length:]
+    assert json.loads(body)["meta"]["total"] > 0
+    # Both HEADs: the GET's headers, and not one byte of body before the next answer.
+    for answer in (head, head_again.partition(b"\r\n\r\n")[0]):
+        lines = answer.split(b"\r\n")
+        assert lines[0] == b"HTTP/1.1 200 OK", wire[:300]
+        sent = dict(line.split(b": ", 1) for line in lines[1:])
+        for name in (b"etag", b"content-type", b"content-length", b"cache-control"):
+            assert sent[name] == headers[name], name
+    assert head_again.partition(b"\r\n\r\n")[2].startswith(b"HTTP/1.1 200 OK\r\n")
 
 
 def test_errors_are_not_cached(client: TestClient, seeded: dict[str, Any]) -> None:
