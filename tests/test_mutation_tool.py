@@ -146,3 +146,12 @@ def test_a_run_kills_what_the_tests_notice_and_reports_what_they_do_not(
     )
     assert (result["run"], result["killed"], result["score"]) == (3, 2, 66.7)
     assert [s["before"] for s in result["survived"]] == ["return not flag"]
+
+
+def test_a_change_to_a_decorators_argument_shows_the_decorator() -> None:
+    source = "import dataclasses\n\n\n@dataclasses.dataclass(frozen=True)\nclass C:\n    x: int\n"
+    (flip,) = [m for m in mutants(source) if m.operator == "true <-> false"]
+    assert (flip.before, flip.after) == (
+        "@dataclasses.dataclass(frozen=True)",
+        "@dataclasses.dataclass(frozen=False)",
+    )

@@ -261,14 +261,31 @@ def mutants(source: str) -> Iterator[Mutant]:
     for index, operator, scope, _node in sites.found:
         changed_tree, changed_node = _apply(source, index)
         line = getattr(changed_node, "lineno", 0)
-        before_stmt = _enclosing(statements, line)
-        removed = operator == "statement -> pass"
-        after_stmt = None if removed else _enclosing(_statements(changed_tree), line)
-        before = _one_line(ast.get_source_segment(source, before_stmt) or "") if before_stmt else ""
-        after = "pass" if after_stmt is None else _one_line(ast.unparse(after_stmt))
-        if operator != "statement -> pass" and before_stmt is not None:
-            before = _one_line(ast.unparse(before_stmt))
+        decorated = _decorator_at(tree, line)
+        if decorated is not None:  # a decorator's argument: show the decorator itself
+            before = "@" + _one_line(ast.unparse(decorated))
+            after = "@" + _one_line(ast.unparse(_decorator_at(changed_tree, line) or decorated))
+        elif operator == "statement -> pass":
+            before_stmt = _enclosing(statements, line)
+            before = (
+                _one_line(ast.get_source_segment(source, before_stmt) or "") if before_stmt else ""
+            )
+            after = "pass"
+        else:
+            before_stmt = _enclosing(statements, line)
+            after_stmt = _enclosing(_statements(changed_tree), line)
+            before = _one_line(ast.unparse(before_stmt)) if before_stmt else ""
+            after = _one_line(ast.unparse(after_stmt)) if after_stmt else ""
         yield Mutant(index, line, scope, operator, before, after)
+
+
+def _decorator_at(tree: ast.AST, line: int) -> ast.expr | None:
+    for node in ast.walk(tree):
+        if isinstance(node, DEFINITIONS):
+            for decorator in node.decorator_list:
+                if decorator.lineno <= line <= (decorator.end_lineno or decorator.lineno):
+                    return decorator
+    return None
 
 
 def mutated(source: str, index: int) -> str:
