@@ -11,6 +11,7 @@ longer exists (the list must stay true), or when a module's tests fail unchanged
 
 import argparse
 import os
+import signal
 import sys
 import time
 from pathlib import Path
@@ -34,6 +35,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--out", type=Path, default=reports.HERE, help="where the report goes")
     parser.add_argument("--threshold", type=float, default=THRESHOLD, help="minimum score, percent")
     args = parser.parse_args(argv)
+    # A stopped run (SIGTERM, as from `kill` or a CI timeout) still removes its sandboxes and
+    # its running children: the exit unwinds through their `finally` blocks.
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
 
     targets = load_targets(ROOT)
     unknown = [m for m in args.modules if m not in targets]
