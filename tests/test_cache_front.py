@@ -1,12 +1,15 @@
 """Cache hits answered at the front (app.cache_front): the same answer, headers, log line,
 metrics and token cost as through every layer; anything a layer would refuse still is."""
 
+import json
+import logging
 from typing import Any
 
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 
 from app.cache_front import CacheFront, find_layer
+from app.observability import ACCESS_LOGGER
 from app.response_cache import ResponseCacheMiddleware
 from tests.conftest import LOOPBACK_CLIENT, MakeApp
 
@@ -65,3 +68,33 @@ def test_a_hit_costs_one_token_and_a_held_304_none(
     assert {r.headers["ratelimit-remaining"] for r in free} == {"2"}
     assert refused.status_code == 429
     assert refused.headers["x-request-id"] and refused.headers["ratelimit-remaining"] == "0"
+
+
+def test_a_held_304_is_logged_as_a_304_that_sent_no_body(
+    make_app: MakeApp, seeded: dict[str, Any]
+) -> None:
+    """The access log and the metrics read the status and body size the front reports."""
+    lines = LoggedLines()
+    logger = logging.getLogger(ACCESS_LOGGER)
+    logger.addHandler(lines)
+    try:
+        with TestClient(make_app(access_log=True), client=LOOPBACK_CLIENT) as client:
+            etag = client.get(LIST).headers["etag"]
+            assert client.get(LIST).status_code == 200  # now held
+            revalidated = client.get(LIST, headers={"If-None-Match": etag})
+    finally:
+        logger.removeHandler(lines)
+    assert revalidated.status_code == 304
+    (logged,) = [
+        line for line in lines.lines if line["request_id"] == revalidated.headers["x-request-id"]
+    ]
+    assert (logged["status"], logged["bytes"], logged["cache"]) == (304, 0, "hit")
+
+
+class LoggedLines(logging.Handler):
+    def __init__(self) -> None:
+        super().__init__()
+        self.lines: list[dict[str, Any]] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.lines.append(json.loads(record.getMessage()))
