@@ -113,9 +113,12 @@ class ResponseStore:
         slot = self._slots.get(key)
         if slot is None or slot.entries.get(origin) is not entry:
             return
-        entry.variants[coding] = body
+        kept = entry.variants
+        # A new dict, not an insertion: a dict does not shrink when a key is deleted again,
+        # so trying the variant in place would leave the slot bigger than `bytes` says.
+        entry.variants = {**kept, coding: body}
         if slot.measure() > self.max_bytes:
-            del entry.variants[coding]
+            entry.variants = kept
             return
         self._resize(slot)
 
