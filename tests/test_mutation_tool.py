@@ -155,3 +155,19 @@ def test_a_change_to_a_decorators_argument_shows_the_decorator() -> None:
         "@dataclasses.dataclass(frozen=True)",
         "@dataclasses.dataclass(frozen=False)",
     )
+
+
+def test_the_fingerprint_moves_with_the_module_and_its_tests_and_nothing_else(
+    tiny_project: Path,
+) -> None:
+    target = Target("tiny.py", ("tests/test_tiny.py::test_double",))
+    first = target.fingerprint(tiny_project)
+    (tiny_project / "unrelated.py").write_text("x = 1\n")
+    assert target.fingerprint(tiny_project) == first
+    for changed in ("tiny.py", "tests/test_tiny.py"):
+        path = tiny_project / changed
+        original = path.read_text()
+        path.write_text(original + "\n# edited\n")
+        assert target.fingerprint(tiny_project) != first, changed
+        path.write_text(original)
+        assert target.fingerprint(tiny_project) == first
