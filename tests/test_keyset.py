@@ -101,16 +101,17 @@ ROWS = random_rows(seed=20251216, count=23)
 
 
 @contextmanager
-def database(rows: list[Row]) -> Iterator[Connection]:
-    """A fresh in-memory SQLite database holding `rows`, closed afterwards."""
+def database(rows: list[Row], table: Table = TABLE) -> Iterator[Connection]:
+    """A fresh in-memory SQLite database holding `rows` in `table`, inserted in the order
+    given, closed afterwards."""
     engine = create_engine(
         "sqlite://", poolclass=StaticPool, connect_args={"check_same_thread": False}
     )
     try:
-        TABLE.metadata.create_all(engine)
+        table.metadata.create_all(engine)
         with engine.begin() as conn:
             if rows:
-                conn.execute(TABLE.insert(), rows)
+                conn.execute(table.insert(), rows)
         with engine.connect() as conn:
             yield conn
     finally:

@@ -27,11 +27,9 @@ from sqlalchemy import (
     String,
     Table,
     Text,
-    create_engine,
     func,
     select,
 )
-from sqlalchemy.pool import StaticPool
 from sqlmodel import Session
 from sqlmodel.sql.sqltypes import AutoString
 
@@ -53,6 +51,7 @@ from app.paging import (
     totals,
 )
 from app.services.listing import list_page
+from tests import test_keyset as keyset
 
 Row = dict[str, Any]
 
@@ -108,18 +107,9 @@ def inserted(sort: str, how: str) -> list[Row]:
 
 @contextmanager
 def database(rows: list[Row]) -> Iterator[Connection]:
-    engine = create_engine(
-        "sqlite://", poolclass=StaticPool, connect_args={"check_same_thread": False}
-    )
-    try:
-        TABLE.metadata.create_all(engine)
-        with engine.begin() as conn:
-            for row in rows:  # one statement each: the table holds them in this order
-                conn.execute(TABLE.insert(), row)
-        with engine.connect() as conn:
-            yield conn
-    finally:
-        engine.dispose()
+    """This module's table, holding `rows` in the order given."""
+    with keyset.database(rows, TABLE) as conn:
+        yield conn
 
 
 def ordering(sort: str) -> Ordering:
