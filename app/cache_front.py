@@ -126,7 +126,7 @@ class CacheFront:
             return False
         request_id = state["request_id"] = request_id_for(scope)
         tail = [
-            *self.security.headers_for_path(scope["path"]),
+            *self.security.headers_for_response(scope["path"], found.entry.headers),
             (b"x-request-id", request_id.encode()),
         ]
 

@@ -10,13 +10,13 @@ from urllib.parse import parse_qsl, urlencode
 
 from starlette.types import Scope
 
-from app.api.formats import FEED_FORMATS, ICS, MILESTONE_FORMATS, parse_accept, quality
+from app.api.formats import ALL_FORMATS, FEED_FORMATS, ICS, parse_accept, quality
 from app.asgi_headers import request_header
 
 # Every media type a cached route answers in (tests/test_response_cache.py holds the OpenAPI
 # document to it); a body of any other type is not stored, since its key could not tell
 # two Accept headers apart that pick differently.
-MEDIA_TYPES = tuple(sorted({t for f in MILESTONE_FORMATS for t in f.media_types}))
+MEDIA_TYPES = tuple(sorted({t for f in ALL_FORMATS for t in f.media_types}))
 # Bodies with absolute links (app.hosts.link_origin): the origin is part of their identity.
 LINKED_MEDIA_TYPES = frozenset(f.media_type for f in (*FEED_FORMATS, ICS))
 ANY_RANKING = "1" * len(MEDIA_TYPES)  # no Accept, */*, or nothing parseable: all alike

@@ -17,7 +17,7 @@ from pydantic import BaseModel, Field, create_model
 from sqlalchemy import ColumnElement, Table
 
 from app.api.format_routes import Docs
-from app.api.formats import CSV, JSON, Format
+from app.api.formats import LIST_FORMATS, Format
 from app.feeds.model import Entry
 from app.filters import Filter, Filters, Rule, Scope, read_filters, where
 from app.paging import PageResult, SortKey
@@ -88,7 +88,7 @@ class Collection:
     # The list envelope's `meta`: the facet counts, or more (NRIs held vs counted).
     page_meta: type[BaseModel] | None = FacetedPageMeta
     summary_facets: Sequence[str] = ()
-    formats: tuple[Format, ...] = (JSON, CSV)
+    formats: tuple[Format, ...] = LIST_FORMATS
     computed: Computed | None = None
     shape_row: RowShaper | None = None  # instead of the public fields of the row as they are
     extra_columns: Callable[[Scope], Sequence[Any]] = lambda scope: ()

@@ -183,6 +183,11 @@ def problem_response(
         # A missing record may appear after a reseed; let caches keep the answer briefly.
         all_headers["Cache-Control"] = "public, max-age=60"
     all_headers.update(headers or {})
+    # Imported here: the pages import the collections, which import this module.
+    from app.api.html import problem_page, wants_page
+
+    if wants_page(request):
+        return problem_page(body, status, headers or {})
     return Response(
         orjson.dumps(body), status_code=status, media_type=PROBLEM_MEDIA_TYPE, headers=all_headers
     )
@@ -333,13 +338,18 @@ PROBLEM_DESCRIPTIONS = {
 }
 
 
+# A browser asking for a page (Accept ranks text/html first, or a `.html` URL) gets the
+# problem as a page for people (app.api.html.problem_page).
+PROBLEM_PAGE = {"text/html": {"schema": {"type": "string"}}}
+
+
 def problem_responses(*statuses: int) -> dict[int | str, dict[str, Any]]:
     """OpenAPI `responses` entries declaring problem+json bodies for the given statuses."""
     return {
         status: {
             "description": PROBLEM_DESCRIPTIONS.get(status, HTTPStatus(status).phrase),
             "model": Problem,
-            "content": {PROBLEM_MEDIA_TYPE: {}},
+            "content": {PROBLEM_MEDIA_TYPE: {}, **PROBLEM_PAGE},
         }
         for status in statuses
     }

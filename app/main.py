@@ -20,6 +20,7 @@ from app.concurrency import ConcurrencyLimitMiddleware, InFlight
 from app.cursors import CursorCodec
 from app.db import make_engine
 from app.errors import install_error_handlers
+from app.form_query import FormQueryMiddleware
 from app.hosts import AllowedHosts, HostsMiddleware
 from app.limits import LimitsMiddleware
 from app.metrics_access import require_scraper
@@ -44,7 +45,10 @@ Sub-regional and Youth Initiatives (NRIs), the WSIS Action Lines and key figures
   `limit` up to 200, `sort`, `fields`, and an RFC 8288 `Link` header. Unknown query
   parameters are rejected.
 * Every GET answers with an `ETag` and `Cache-Control`; send `If-None-Match` to get `304`.
-* Errors are RFC 9457 `application/problem+json`.
+* Errors are RFC 9457 `application/problem+json`; a browser (whose Accept ranks
+  `text/html` first), or a `.html` URL, gets the same problem as a page, never cached.
+* Every list, record, the fact sheet and search are also pages for people at the same URLs
+  (`text/html`, or the `.html` suffix); `.json` asks for JSON whatever Accept says.
 * Each client has a request budget, stated in the `RateLimit-*` headers; past it the answer is
   `429` with `Retry-After`; a `304` for a page the server already holds costs nothing. A
   server at its concurrency limit, or whose database is away, answers `503` with `Retry-After`
@@ -157,6 +161,7 @@ def create_app(settings: Settings | None = None, clock: Clock | None = None) -> 
     # so every layer outside it sees and decorates an ordinary response. RoutedMarker, inside the
     # cache, tells a miss from a hit and notes the route template for the metrics.
     app.add_middleware(RoutedMarker)
+    app.add_middleware(FormQueryMiddleware)
     app.add_middleware(
         ResponseCacheMiddleware,
         store=store,

@@ -9,14 +9,15 @@ from fastapi.openapi.utils import get_openapi
 from app.api.formats import document_formats
 from app.api.params import FIELDS_PATTERN, MAX_VALUES
 from app.countries import ISO_3166_1_ALPHA_2
-from app.errors import PROBLEM_MEDIA_TYPE
+from app.errors import PROBLEM_MEDIA_TYPE, PROBLEM_PAGE
 from app.openapi_clients import document_clients
 from app.openapi_examples import document_examples
 from app.openapi_layers import document_layers
 
 
 def _problem_content(responses: dict[str, Any]) -> None:
-    """Error bodies are problem+json, not application/json; say so in the document."""
+    """Error bodies are problem+json, not application/json (or a page, for a browser); say so
+    in the document."""
     for status, response in responses.items():
         if not status.startswith(("4", "5")):
             continue
@@ -25,7 +26,7 @@ def _problem_content(responses: dict[str, Any]) -> None:
             PROBLEM_MEDIA_TYPE, {}
         ).get("schema")
         if schema is not None:
-            response["content"] = {PROBLEM_MEDIA_TYPE: {"schema": schema}}
+            response["content"] = {PROBLEM_MEDIA_TYPE: {"schema": schema}, **PROBLEM_PAGE}
 
 
 def _header(description: str, example: str) -> dict[str, Any]:
@@ -69,7 +70,7 @@ NOT_MODIFIED = {
     "No body.",
     "headers": CACHE_HEADERS,
 }
-CACHED_PREFIXES = ("/v1", "/problems")
+CACHED_PREFIXES = ("/v1", "/problems")  # and the landing page, "/"
 
 
 def _document_caching(path: str, operation: dict[str, Any]) -> None:
@@ -78,7 +79,7 @@ def _document_caching(path: str, operation: dict[str, Any]) -> None:
     ok = responses.get("200")
     if ok is None:
         return
-    if not path.startswith(CACHED_PREFIXES):
+    if path != "/" and not path.startswith(CACHED_PREFIXES):
         ok["headers"] = {"Cache-Control": NO_STORE_HEADER}
         return
     schema = ok.get("content", {}).get("application/json", {}).get("schema", {})

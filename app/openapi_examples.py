@@ -13,17 +13,24 @@ import json
 from pathlib import Path
 from typing import Any
 
-from app.api.formats import MILESTONE_FORMATS
+from app.api.formats import ALL_FORMATS, HTML, JSON
 
 EXAMPLES_PATH = Path(__file__).with_name("openapi_examples.json")
-FORMATS = {f.media_type: f for f in MILESTONE_FORMATS}
+FORMATS = {f.media_type: f for f in ALL_FORMATS}
+# A page for people has no example: it would be a whole page, many times the size of the
+# data it shows, for every list, record and search in the document.
+WITHOUT_EXAMPLES = frozenset({HTML.media_type})
 # (path, media type) of one 200 representation.
 Representation = tuple[str, str]
 
 
 def _source(paths: dict[str, Any], path: str, media_type: str) -> Representation:
-    """Where the representation's example comes from: its own URL when it has one."""
+    """Where the representation's example comes from: its own URL when it has one, except
+    JSON, whose example is what the plain URL answers (`/v1/nris`, not `/v1/nris.json`)."""
     fmt = FORMATS.get(media_type)
+    if fmt is JSON:
+        base = path.removesuffix(JSON.suffix)
+        return (base if base in paths else path), media_type
     if fmt and fmt.suffix and not path.endswith(fmt.suffix) and path + fmt.suffix in paths:
         return path + fmt.suffix, media_type
     return path, media_type
@@ -37,6 +44,8 @@ def example_names(document: dict[str, Any]) -> dict[Representation, tuple[str, R
     for path, item in paths.items():
         for operation in item.values():
             for media_type in operation.get("responses", {}).get("200", {}).get("content", {}):
+                if media_type in WITHOUT_EXAMPLES:
+                    continue
                 source_path, _ = source = _source(paths, path, media_type)
                 fmt = FORMATS.get(media_type)
                 operation_id = paths[source_path]["get"]["operationId"]
@@ -55,7 +64,7 @@ def document_examples(document: dict[str, Any], path: Path = EXAMPLES_PATH) -> N
             ok = operation.get("responses", {}).get("200", {})
             content = {}
             for media_type, entry in ok.get("content", {}).items():
-                name, _ = names[url_path, media_type]
+                name, _ = names.get((url_path, media_type), ("", ("", "")))
                 if name in examples:
                     used[name] = examples[name]
                     ref = {"$ref": f"#/components/examples/{name}"}

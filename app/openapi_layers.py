@@ -22,7 +22,7 @@ from typing import Any
 import orjson
 
 from app.api.formats import SUFFIXES
-from app.errors import PROBLEM_DESCRIPTIONS, PROBLEM_MEDIA_TYPE
+from app.errors import PROBLEM_DESCRIPTIONS, PROBLEM_MEDIA_TYPE, PROBLEM_PAGE
 from app.observability import REQUEST_ID
 from app.rate_limit import EXEMPT_PATHS
 from app.security import API_CSP, CORS_EXPOSED
@@ -90,6 +90,11 @@ HEADERS: dict[str, dict[str, Any]] = {
         {"enum": ["no-store", "public, max-age=60"]},
         True,
     ),
+    "Problem-Vary": _header(
+        "Sent with a problem shown as a page (for a browser): the answer depends on Accept.",
+        {"const": "Accept"},
+        False,
+    ),
     "Retry-After": _header(
         "Seconds to wait before retrying.", {"type": "integer", "minimum": 0}, True
     ),
@@ -121,7 +126,10 @@ def _ref(component: str) -> dict[str, str]:
 def _problem(status: int) -> dict[str, Any]:
     return {
         "description": PROBLEM_DESCRIPTIONS[status],
-        "content": {PROBLEM_MEDIA_TYPE: {"schema": {"$ref": "#/components/schemas/Problem"}}},
+        "content": {
+            PROBLEM_MEDIA_TYPE: {"schema": {"$ref": "#/components/schemas/Problem"}},
+            **PROBLEM_PAGE,
+        },
     }
 
 
@@ -147,6 +155,7 @@ def _headers(path: str, status: str) -> dict[str, Any]:
         headers.update({name: _ref(name) for name in RATE_LIMITED})
     if status.startswith(("4", "5")):
         headers["Cache-Control"] = _ref("Problem-Cache-Control")
+        headers["Vary"] = _ref("Problem-Vary")
     if status == "429":
         headers["Retry-After"] = _ref("Retry-After")
     elif status == "503":

@@ -55,6 +55,7 @@ __all__ = [
 ]
 
 CACHED_PREFIXES = ("/v1", "/problems")
+LANDING_PAGE = "/"  # built from every collection: the dearest page to make
 CONDITIONAL = (b"if-none-match", b"if-modified-since")
 ANSWERED_FROM_CACHE = "answered_from_cache"  # scope state: this answer was a hit
 
@@ -106,7 +107,10 @@ class ResponseCacheMiddleware:
 
     def cacheable(self, scope: Scope) -> bool:
         """Whether this layer looks the request up at all."""
-        return scope["method"] in ("GET", "HEAD") and scope["path"].startswith(CACHED_PREFIXES)
+        path = scope["path"]
+        return scope["method"] in ("GET", "HEAD") and (
+            path.startswith(CACHED_PREFIXES) or path == LANDING_PAGE
+        )
 
     def utc_day(self) -> str:
         """Today's UTC date, as the key has it. Days begin on whole seconds, so with the
@@ -252,7 +256,15 @@ class ResponseCacheMiddleware:
             # Each content coding is its own representation, with its own strong tag.
             headers = [(k, _variant_etag(v, coding) if k == b"etag" else v) for k, v in headers]
         if conditional and entry.etag and self._not_modified(scope, entry):
-            keep = (b"etag", b"cache-control", b"vary", b"last-modified", b"expires")
+            # A page's own policy too: it replaces the one app.security would add.
+            keep = (
+                b"etag",
+                b"cache-control",
+                b"vary",
+                b"last-modified",
+                b"expires",
+                b"content-security-policy",
+            )
             start = [(k, v) for k, v in headers if k in keep]
             if headers_for is not None:
                 start += await headers_for(304)

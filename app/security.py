@@ -16,11 +16,19 @@ it into the 500 problem itself, then re-raises it so the framework still logs it
 the server still sees it.
 """
 
-from starlette.types import ASGIApp, Receive, Scope, Send
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from app.asgi_headers import Headers, serve_with_headers
 
 API_CSP = "default-src 'none'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'"
+# Pages for people (app.api.html): the stylesheet and images from here, forms sent here, and
+# nothing else: no script at all, no inline style. A page sends this policy itself; a
+# response's own policy wins over the one this layer would add (_own_policy_wins).
+PAGE_CSP = (
+    "default-src 'none'; style-src 'self'; img-src 'self'; form-action 'self'; "
+    "base-uri 'none'; frame-ancestors 'none'"
+)
+CSP = b"content-security-policy"
 CORS_METHODS = "GET, HEAD, OPTIONS"
 # What a page on another origin may read besides the CORS-safelisted response headers.
 CORS_EXPOSED = (
@@ -78,11 +86,33 @@ class SecurityMiddleware:
         async def headers_for(status: int) -> Headers:
             return extra
 
-        await serve_with_headers(self.app, scope, receive, send, headers_for)
+        async def send_with_one_policy(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                message["headers"] = _own_policy_wins(message["headers"])
+            await send(message)
+
+        await serve_with_headers(self.app, scope, receive, send_with_one_policy, headers_for)
 
     def headers_for_path(self, path: str) -> Headers:
         """The headers every response to `path` gets (after its own)."""
         return self._docs if path in self.docs_paths else self._api
+
+    def headers_for_response(self, path: str, own: Headers) -> Headers:
+        """headers_for_path, without its policy when the response has its own (a page)."""
+        extra = self.headers_for_path(path)
+        if any(name == CSP for name, _ in own):
+            return [(name, value) for name, value in extra if name != CSP]
+        return extra
+
+
+def _own_policy_wins(headers: Headers) -> Headers:
+    """Two policies would both be enforced, the stricter winning everywhere: the API's
+    `default-src 'none'` would refuse a page its stylesheet. The first is the response's
+    own (this layer's come after it), so any later one is dropped."""
+    policies = [i for i, (name, _) in enumerate(headers) if name == CSP]
+    if len(policies) < 2:
+        return headers
+    return [h for i, h in enumerate(headers) if i not in policies[1:]]
 
 
 def _is_preflight(scope: Scope) -> bool:

@@ -25,10 +25,12 @@ def test_the_formats_ranked_are_the_ones_the_api_offers_in_a_fixed_order() -> No
         "application/feed+json",
         "application/json",
         "application/rss+xml",
+        "image/svg+xml",
         "text/calendar",
         "text/csv",
+        "text/html",
     )
-    assert ANY_RANKING == "111111"
+    assert ANY_RANKING == "11111111"
 
 
 def test_parameters_in_any_order_give_one_query() -> None:
@@ -75,12 +77,14 @@ def test_only_short_values_are_remembered() -> None:
 
 
 def test_ranking_keeps_the_order_of_preference_and_refusals() -> None:
-    assert ranking("text/csv") == "000001"
-    assert ranking("text/csv;q=0.5, application/json") == "002001"
-    assert ranking("text/*;q=0.2, */*;q=0.1") == "111122"
+    assert ranking("text/csv") == "00000010"
+    assert ranking("text/csv;q=0.5, application/json") == "00200010"
+    assert ranking("text/*;q=0.2, */*;q=0.1") == "11111222"
     assert ranking("*/*") == ANY_RANKING
-    assert ranking("application/json;q=0") == "000000"
-    assert ranking("text/calendar;q=0.9, */*;q=0.1") == "111121"
+    assert ranking("application/json;q=0") == "00000000"
+    assert ranking("text/calendar;q=0.9, */*;q=0.1") == "11111211"
+    # A browser: the page first, then everything else alike.
+    assert ranking("text/html,application/xhtml+xml,*/*;q=0.8") == "11111112"
 
 
 def test_no_accept_or_nothing_parseable_ranks_every_format_alike() -> None:
@@ -93,8 +97,8 @@ def test_the_representation_is_the_ranking_of_the_accept_header_of_any_length() 
     short = "text/csv;q=0.5, application/json"
     long = short + ", text/x-" + "padding" * 100
     assert len(long) > MEMO_HEADER_CHARS
-    assert representation(scope_with((b"accept", short.encode()))) == "002001"
-    assert representation(scope_with((b"accept", long.encode()))) == "002001"
+    assert representation(scope_with((b"accept", short.encode()))) == "00200010"
+    assert representation(scope_with((b"accept", long.encode()))) == "00200010"
 
 
 def test_the_origin_is_the_scheme_and_the_host_as_links_use_them() -> None:

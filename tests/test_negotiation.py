@@ -12,6 +12,7 @@ from starlette.requests import Request
 from app.api.formats import (
     ATOM,
     CSV,
+    HTML,
     ICS,
     JSON,
     JSON_FEED,
@@ -126,12 +127,19 @@ def test_without_a_usable_accept_the_first_offered_format_is_chosen(header: str 
         ("application/rss+xml, application/atom+xml;q=0.9", RSS),
         ("application/atom+xml;q=0.9, application/rss+xml", RSS),
         ("text/calendar, */*;q=0.1", ICS),
-        ("text/html, application/xhtml+xml, */*;q=0.8", JSON),
+        ("text/html, application/xhtml+xml, */*;q=0.8", HTML),
         ("application/json;q=0, */*", CSV),
     ],
 )
 def test_the_format_the_client_prefers_is_chosen(header: str, chosen: Format) -> None:
     assert negotiate(header, MILESTONE_FORMATS) is chosen
+
+
+def test_a_browser_gets_json_where_no_page_is_offered() -> None:
+    """A browser's Accept ranks */* last: where there is no page (a summary), JSON."""
+    browser = "text/html, application/xhtml+xml, */*;q=0.8"
+    assert negotiate(browser, (JSON, CSV)) is JSON
+    assert negotiate(browser, (JSON, CSV, HTML)) is HTML
 
 
 def test_on_a_tie_the_format_offered_first_wins() -> None:

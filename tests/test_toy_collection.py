@@ -71,6 +71,16 @@ def test_a_record_by_its_id_and_a_missing_one(toys: httpx.Client) -> None:
     assert toys.get("/v1/toys", params={"colour": "red", "knd": "x"}).status_code == 400
 
 
+def test_pages_for_people_come_from_the_declaration_too(toys: httpx.Client) -> None:
+    browser = {"Accept": "text/html,*/*;q=0.8"}
+    page = toys.get("/v1/toys", params={"colour": "red"}, headers=browser)
+    assert page.headers["content-type"] == "text/html; charset=utf-8"
+    assert 'href="/v1/toys/toy-1"' in page.text and 'href="/v1/toys/toy-2"' not in page.text
+    record = toys.get("/v1/toys/toy-2.html")
+    assert record.headers["content-type"] == "text/html; charset=utf-8"
+    assert "Blue yo-yo" in record.text
+
+
 def test_csv_by_suffix_and_by_accept(toys: httpx.Client) -> None:
     by_suffix = toys.get("/v1/toys.csv", params={"fields": "name"})
     by_accept = toys.get("/v1/toys", params={"fields": "name"}, headers={"Accept": "text/csv"})
@@ -125,6 +135,10 @@ def test_the_index_and_the_document_know_the_toys(toys: httpx.Client) -> None:
         "/v1/toys.atom": "list_toys_atom",
         "/v1/toys.rss": "list_toys_rss",
         "/v1/toys.feed.json": "list_toys_feed_json",
+        "/v1/toys.json": "list_toys_json",
+        "/v1/toys.html": "list_toys_html",
+        "/v1/toys/{toy_id}.json": "get_toy_json",
+        "/v1/toys/{toy_id}.html": "get_toy_html",
         "/v1/toys/{toy_id}": "get_toy",
     }
     assert {"name": "toys", "description": "Toys, to show what a declaration gives."} in (

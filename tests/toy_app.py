@@ -16,7 +16,7 @@ from pydantic import BaseModel, Field
 from sqlmodel import Field as Column
 from sqlmodel import SQLModel
 
-from app.api.formats import ATOM, CSV, JSON, JSON_FEED, RSS
+from app.api.formats import ATOM, CSV, HTML, JSON, JSON_FEED, RSS
 from app.collection import Collection, RecordId, Row, Texts, column, doc
 from app.collections import register
 from app.feeds.model import TAG, Entry
@@ -86,7 +86,7 @@ TOY_COLLECTION = Collection(
     sorts={"name": SortKey(TABLE.c.name)},
     sort_description="By name.",
     facets={"colour": column("colour", TABLE)},
-    formats=(JSON, CSV, ATOM, RSS, JSON_FEED),
+    formats=(JSON, CSV, ATOM, RSS, JSON_FEED, HTML),
     entry=toy_entry,
     feed_title="Toys",
     feed_subtitle="Every toy.",

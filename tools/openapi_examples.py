@@ -20,6 +20,7 @@ from urllib.parse import quote
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 
+from app.api.formats import SUFFIXES
 from app.main import create_app
 from app.migrate import upgrade
 from app.openapi_examples import EXAMPLES_PATH, example_names
@@ -43,7 +44,6 @@ QUERIES = {
     "/v1/search": "q=Tunis&collection=milestones",
     "/v1/changes": "collection=calls-to-action",
 }
-SUFFIXES = (".csv", ".atom", ".rss", ".feed.json", ".ics")
 
 
 def _instant(seed: dict[str, Any]) -> dt.datetime:

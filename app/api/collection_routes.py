@@ -11,16 +11,27 @@ from fastapi import APIRouter, Depends, Query, Request
 from starlette.responses import Response
 
 from app.api.clock import utc_date
-from app.api.format_routes import REQUEST, SESSION, add_format_routes, endpoint, parameter
-from app.api.formats import JSON
+from app.api.format_routes import (
+    REQUEST,
+    SESSION,
+    Docs,
+    add_format_routes,
+    endpoint,
+    parameter,
+)
+from app.api.formats import HTML, JSON, RECORD_FORMATS, SVG, Format, suffix_route
+from app.api.html import alternates, html_response
 from app.api.list_query import ListQuery, facets_query, split_facets
 from app.api.params import ListParamsDep
 from app.api.renderers import RENDERERS, ListAnswer
+from app.api.representations import without_suffix
 from app.collection import Collection, SubList
 from app.db import SessionDep
 from app.errors import NotFound, problem_responses
 from app.filters import Scope
-from app.http_cache import cached_json
+from app.http_cache import cached_json, conditional
+from app.pages import views
+from app.pages.summary_charts import summary_chart
 from app.schemas.facets import Summary
 from app.services.listing import get_one
 
@@ -89,8 +100,15 @@ def find_record(c: Collection, scope: Scope, value: Any) -> dict[str, Any]:
     return found
 
 
-def get_record(c: Collection, request: Request, session: SessionDep, **path: Any) -> Response:
+def get_record(
+    c: Collection, request: Request, session: SessionDep, fmt: Format, **path: Any
+) -> Response:
     found = find_record(c, scope_of(request, session), path[c.id_param])
+    if fmt is HTML:
+        here = without_suffix(request.url.path, fmt)
+        links = alternates(request, here, RECORD_FORMATS)
+        body = views.record_page(collection=c, record=found, alternates=links)
+        return html_response(request, body, c.depends_on_today)
     return cached_json(request, found, depends_on_today=c.depends_on_today)
 
 
@@ -98,6 +116,16 @@ def summarise(c: Collection, request: Request, session: SessionDep, filters: Any
     listing = c.listing(filters, scope_of(request, session))
     summary = listing.summary(session, c.summary_facets)
     return cached_json(request, summary, depends_on_today=c.depends_on_today)
+
+
+def chart(
+    c: Collection, request: Request, session: SessionDep, filters: Any, facet: str
+) -> Response:
+    """One facet of the summary as an SVG bar chart."""
+    listing = c.listing(filters, scope_of(request, session))
+    summary = listing.summary(session, [facet])
+    body = summary_chart(c, facet, summary, request.url.query)
+    return conditional(request, body, SVG.content_type, None, c.depends_on_today)
 
 
 def list_params(c: Collection, without: Sequence[str] = ()) -> list[Any]:
@@ -146,20 +174,47 @@ def add_summary_route(router: APIRouter, c: Collection, name: str) -> None:
         summary=c.texts.summary.summary,
         description=c.texts.summary.description,
     )
+    facets = tuple(c.summary_facets)
+    facet: Any = Annotated[
+        Literal[facets],
+        Query(description=f"The facet to chart: {', '.join(facets)}."),
+    ]
+    router.add_api_route(
+        "/summary" + SVG.suffix,
+        endpoint(bind(chart, c), [*params, parameter("facet", facet, facets[0])]),
+        name=f"get_{name}_summary_chart",
+        summary=f"Chart the {c.texts.plural} by a facet",
+        description=f"How many {c.texts.plural} match the filters, counted by one facet, as an "
+        "SVG bar chart with a title and a description (its numbers in words), for a dashboard "
+        "to put in an `<img>`. The numbers are those of the summary.",
+        **suffix_route(SVG),
+    )
 
 
 def add_detail_route(router: APIRouter, c: Collection, name: str) -> None:
     if c.texts.detail is None:
         return
-    params = [REQUEST, SESSION, parameter(c.id_param, c.id.annotation)]
-    router.add_api_route(
+    page = Docs(
+        f"Get one {c.texts.noun} as a page",
+        f"The {c.texts.noun} as a page for people: every field, its sources, its evidence "
+        "and any conflict between sources.",
+    )
+    as_json = Docs(
+        f"Get one {c.texts.noun} as JSON",
+        f"The {c.texts.noun} as JSON, whatever the Accept header says: the same as its URL "
+        "without the suffix answers a program.",
+    )
+    add_format_routes(
+        router,
         f"/{{{c.id_param}}}",
-        endpoint(bind(get_record, c), params, one_statement=lambda values: True),
         name=f"get_{name}",
+        formats=RECORD_FORMATS if HTML in c.formats else (JSON,),
+        handle=bind(get_record, c),
+        params=[REQUEST, SESSION, parameter(c.id_param, c.id.annotation)],
+        docs={"negotiated": c.texts.detail, JSON.name: as_json, HTML.name: page},
         response_model=c.public,
-        responses=problem_responses(400, 404, 500),
-        summary=c.texts.detail.summary,
-        description=c.texts.detail.description,
+        problems=(400, 404, 500),
+        one_statement=lambda values: True,
     )
 
 

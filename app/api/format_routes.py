@@ -74,6 +74,14 @@ def operation_suffix(fmt: Format) -> str:
     return fmt.suffix.replace(".", "_")
 
 
+def json_docs(negotiated: Docs) -> Docs:
+    """The texts of a `.json` route that has none of its own: the negotiated route's."""
+    return Docs(
+        f"{negotiated.summary}, as JSON",
+        f"{negotiated.description}\n\nAs JSON whatever the Accept header says.",
+    )
+
+
 def add_format_routes(
     router: APIRouter,
     path: str,
@@ -89,31 +97,54 @@ def add_format_routes(
     one_statement: OneStatement | None = None,
 ) -> None:
     """The negotiated route at `path` (docs["negotiated"]) and one route per suffix format
-    (docs[format name]). `handle` gets `fmt` and every parameter of `params` as keywords."""
+    (docs[format name]). `handle` gets `fmt` and every parameter of `params` as keywords.
+
+    A path that ends in a parameter (`/v1/nris/{nri_id}`) would also match its suffixed
+    paths (`nri-017.html` as the id), so there the suffix routes come first."""
     negotiated = parameter("fmt", Annotated[Format, Depends(accepting(*formats))])
     responses = negotiated_responses(*formats)
     if tuple(problems) != (400, 500):
         responses = {**responses, **problem_responses(*problems, 406)}
-    extra: dict[str, Any] = {} if JSON in formats else {"response_class": Response}
-    router.add_api_route(
-        path,
-        endpoint(handle, [*params, negotiated], one_statement),
-        name=name,
-        response_model=response_model,
-        responses=responses,
-        summary=docs["negotiated"].summary,
-        description=docs["negotiated"].description,
-        **extra,
-    )
-    for fmt in formats:
-        if not fmt.suffix:
-            continue
-        route_name = (names or {}).get(fmt.name, f"{name}{operation_suffix(fmt)}")
+
+    def add_negotiated_route() -> None:
+        extra: dict[str, Any] = {} if JSON in formats else {"response_class": Response}
         router.add_api_route(
-            path + fmt.suffix,
-            endpoint(handle, params, one_statement, fmt=fmt),
-            name=route_name,
-            summary=docs[fmt.name].summary,
-            description=docs[fmt.name].description,
-            **suffix_route(fmt, *problems),
+            path,
+            endpoint(handle, [*params, negotiated], one_statement),
+            name=name,
+            response_model=response_model,
+            responses=responses,
+            summary=docs["negotiated"].summary,
+            description=docs["negotiated"].description,
+            **extra,
         )
+
+    def add_suffix_routes() -> None:
+        for fmt in formats:
+            if fmt is JSON:
+                # The same model as the negotiated route: a generated client gets one type.
+                kwargs: dict[str, Any] = {
+                    "response_model": response_model,
+                    "responses": problem_responses(*problems),
+                }
+            else:
+                kwargs = suffix_route(fmt, *problems)
+            if fmt is JSON and fmt.name not in docs:
+                texts = json_docs(docs["negotiated"])
+            else:
+                texts = docs[fmt.name]
+            router.add_api_route(
+                path + fmt.suffix,
+                endpoint(handle, params, one_statement, fmt=fmt),
+                name=(names or {}).get(fmt.name, f"{name}{operation_suffix(fmt)}"),
+                summary=texts.summary,
+                description=texts.description,
+                **kwargs,
+            )
+
+    if path.endswith("}"):
+        add_suffix_routes()
+        add_negotiated_route()
+    else:
+        add_negotiated_route()
+        add_suffix_routes()

@@ -39,7 +39,17 @@ class Format:
 
 
 EVERY = "Every {noun} that matches the filters, as "
-JSON = Format("json", "", "application/json", parameters="")
+# JSON is what a resource's URL answers a program; `.json` is its URL for a browser, which
+# would get the page there (HTML).
+JSON = Format(
+    "json",
+    ".json",
+    "application/json",
+    parameters="",
+    summary="List {plural} as JSON",
+    description="The list as JSON, a page at a time, {order}: what the list's own URL answers "
+    "a program, whatever the Accept header says.",
+)
 CSV = Format(
     "csv",
     ".csv",
@@ -78,11 +88,28 @@ ICS = Format(
     description=EVERY + "an iCalendar feed {order}.",
 )
 
-LIST_FORMATS = (JSON, CSV)
-MILESTONE_FORMATS = (JSON, CSV, ATOM, RSS, JSON_FEED, ICS)
+# A page for people: last among a resource's formats, so a client that accepts everything
+# alike (no Accept, `*/*`) keeps the first one, JSON; a browser ranks text/html above `*/*`.
+HTML = Format(
+    "html",
+    ".html",
+    "text/html",
+    summary="{title} as a page",
+    description=EVERY + "a page for people to read, {order}, with the list's filters as a "
+    "form and the same cursor links as the JSON list.",
+)
+# A chart of a summary, for dashboards to embed in an <img>.
+SVG = Format("svg", ".svg", "image/svg+xml")
+
+LIST_FORMATS = (JSON, CSV, HTML)
+MILESTONE_FORMATS = (JSON, CSV, ATOM, RSS, JSON_FEED, ICS, HTML)
 FEED_FORMATS = (ATOM, RSS, JSON_FEED)
-SUFFIXES = tuple(f.suffix for f in MILESTONE_FORMATS if f.suffix)
-ALIASES = {f.media_type: f.aliases for f in MILESTONE_FORMATS if f.aliases}
+RECORD_FORMATS = (JSON, HTML)
+# Every format some route answers in (the response cache keys on how Accept ranks them).
+ALL_FORMATS = (*MILESTONE_FORMATS, SVG)
+# Longest first: `.feed.json` is a suffix of its own, not `.json` after `.feed`.
+SUFFIXES = tuple(sorted((f.suffix for f in ALL_FORMATS), key=len, reverse=True))
+ALIASES = {f.media_type: f.aliases for f in ALL_FORMATS if f.aliases}
 
 MediaRange = tuple[str, str, float]
 
@@ -276,6 +303,9 @@ DESCRIPTIONS = {
     "rss": "An RSS 2.0 feed.",
     "json_feed": "A JSON Feed 1.1.",
     "ics": "An iCalendar (RFC 5545) calendar: one all-day event per milestone.",
+    "html": "A page for people (HTML). Empty query parameters are ignored on `.html` URLs, "
+    "as a browser sends every field of a form.",
+    "svg": "An SVG image with a title and a description, for an `<img>`.",
 }
 
 

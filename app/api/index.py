@@ -1,6 +1,7 @@
 """GET /v1: what the API holds and where to find it."""
 
 import datetime as dt
+from typing import Any
 
 from fastapi import APIRouter, Request
 from pydantic import BaseModel, Field
@@ -54,8 +55,12 @@ router = APIRouter(tags=["meta"])
 )
 def get_index(request: Request, session: SessionDep) -> Response:
     """Every collection with its link and record count, and the version of the data."""
+    return cached_json(request, index_payload(session))
+
+
+def index_payload(session: SessionDep) -> dict[str, Any]:
     counts = service.collection_counts(session)
-    payload = {
+    return {
         "api_version": __version__,
         "data": service.dataset_info(session),
         "collections": [
@@ -65,4 +70,3 @@ def get_index(request: Request, session: SessionDep) -> Response:
         "openapi": "/openapi.json",
         "docs": "/docs",
     }
-    return cached_json(request, payload)

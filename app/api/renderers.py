@@ -10,7 +10,8 @@ from typing import Any
 from fastapi import Request
 from starlette.responses import Response
 
-from app.api.formats import ATOM, CSV, ICS, JSON, JSON_FEED, RSS, Format
+from app.api.formats import ATOM, CSV, HTML, ICS, JSON, JSON_FEED, RSS, Format
+from app.api.html import alternates, html_response
 from app.api.list_query import ListQuery
 from app.api.params import ListParams
 from app.api.representations import (
@@ -29,6 +30,7 @@ from app.feeds.model import TAG, Entry
 from app.filters import Scope
 from app.http_cache import cached_json
 from app.page_links import canonical, link_header, page_links
+from app.pages import views
 from app.paging import PageResult
 from app.services.changes import data_changed_at
 from app.services.listing import Listing
@@ -52,37 +54,59 @@ Renderer = Callable[[ListAnswer], Response]
 
 
 def page_response(
+    request: Request, payload: dict[str, Any], depends_on_today: bool = False
+) -> Response:
+    """A JSON page: the envelope (page_payload), with its links also in the Link header."""
+    link = {"Link": link_header(payload["links"])}
+    return cached_json(request, payload, link, depends_on_today)
+
+
+def page_payload(
     request: Request,
     result: PageResult,
     params: ListParams,
     sort: str,
     columns: Sequence[str],
     meta: dict[str, Any] | None = None,
-    depends_on_today: bool = False,
-) -> Response:
-    """A JSON page: the envelope with its links, and the Link header."""
+) -> dict[str, Any]:
+    """The list envelope: a page of records, its links and its meta."""
     links = page_links(request.url, result, sort, params.codec)
     rows = result.rows
     if params.fields:
         rows = [{name: row[name] for name in columns} for row in rows]
-    payload = {
+    return {
         "data": rows,
         "links": links,
         "meta": {"total": result.total, "limit": params.limit, "sort": sort, **(meta or {})},
     }
-    return cached_json(request, payload, {"Link": link_header(links)}, depends_on_today)
 
 
-def render_page(answer: ListAnswer) -> Response:
+def list_payload(answer: ListAnswer) -> dict[str, Any]:
+    """The page of the list that the JSON format sends, and the HTML format shows."""
     c, query, session = answer.collection, answer.query, answer.scope.session
     result = answer.listing.page(session, query.page())
     columns = csv_columns(query.fields, c.fields, c.id.column)
     meta = c.meta(result) if c.meta else {}
     if query.facets:
         meta["facets"] = answer.listing.facet_counts(session, query.facets)
-    return page_response(
-        answer.request, result, query.params, query.sort, columns, meta, c.depends_on_today
+    return page_payload(answer.request, result, query.params, query.sort, columns, meta)
+
+
+def render_page(answer: ListAnswer) -> Response:
+    return page_response(answer.request, list_payload(answer), answer.collection.depends_on_today)
+
+
+def render_html(answer: ListAnswer) -> Response:
+    c, request = answer.collection, answer.request
+    path = without_suffix(request.url.path, answer.fmt)
+    body = views.list_page(
+        collection=c,
+        payload=list_payload(answer),
+        path=path,
+        query=query_pairs(request),
+        alternates=alternates(request, path, c.formats),
     )
+    return html_response(request, body, c.depends_on_today)
 
 
 def render_csv(answer: ListAnswer) -> Response:
@@ -175,4 +199,5 @@ RENDERERS: dict[Format, Renderer] = {
     RSS: render_feed,
     JSON_FEED: render_feed,
     ICS: render_calendar,
+    HTML: render_html,
 }

@@ -3,7 +3,7 @@ routes come from its declaration (app.collections); the rest are written out."""
 
 from fastapi import APIRouter, Depends, Request
 
-from app.api import fact_sheet, feeds, health, index, problems
+from app.api import fact_sheet, feeds, health, home, index, problems
 from app.api.collection_routes import collection_router, sub_list_router
 from app.api.flat_routes import flattened
 from app.api.formats import require_acceptable
@@ -32,6 +32,7 @@ async def check_request(request: Request) -> None:
 
 
 tree = APIRouter(dependencies=[Depends(check_request)])
+tree.include_router(home.router)
 tree.include_router(index.router)
 tree.include_router(v1)
 tree.include_router(health.router)

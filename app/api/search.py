@@ -6,12 +6,15 @@ from fastapi import APIRouter, Query, Request
 from pydantic import BaseModel, Field
 from starlette.responses import Response
 
+from app.api.format_routes import REQUEST, SESSION, Docs, add_format_routes, parameter
+from app.api.formats import HTML, JSON, Format
+from app.api.html import alternates, html_response
 from app.api.list_query import SEARCH_RULES
-from app.api.params import ListParamsDep, check_value_count
-from app.api.renderers import page_response
-from app.api.representations import csv_columns
+from app.api.params import ListParams, ListParamsDep, check_value_count
+from app.api.renderers import page_payload, page_response
+from app.api.representations import csv_columns, without_suffix
 from app.db import SessionDep
-from app.errors import problem_responses
+from app.pages import views
 from app.schemas.page import Page
 from app.search.documents import sources
 from app.services import search as service
@@ -48,34 +51,72 @@ class SearchPage(Page[SearchHit]):
     pass
 
 
-@router.get(
-    "/search",
-    response_model=SearchPage,
-    responses=problem_responses(400, 500),
-    summary="Search everything",
-)
+SearchText = Annotated[
+    str | None,
+    Query(
+        max_length=200,
+        description="Words to find. " + SEARCH_RULES + " Without `q`, every record is a "
+        "hit, in index order.",
+        examples=["youth initiatives in Africa"],
+    ),
+]
+SearchIn = Annotated[
+    list[Collection] | None,
+    Query(description="Only hits from this collection; repeat to OR."),
+]
+
+
 def search(
     request: Request,
     session: SessionDep,
-    params: ListParamsDep,
-    q: Annotated[
-        str | None,
-        Query(
-            max_length=200,
-            description="Words to find. " + SEARCH_RULES + " Without `q`, every record is a "
-            "hit, in index order.",
-            examples=["youth initiatives in Africa"],
-        ),
-    ] = None,
-    collection: Annotated[
-        list[Collection] | None,
-        Query(description="Only hits from this collection; repeat to OR."),
-    ] = None,
+    params: ListParams,
+    q: str | None,
+    collection: list[str] | None,
+    fmt: Format,
 ) -> Response:
-    """Ranked full-text search over milestones, organisations, NRIs, calls to action, action
-    lines, facts and the fact sheet's sections: best match first (a match in the title
-    counts more than one in the text), each hit with a highlighted snippet and its link."""
     filters = service.SearchFilters(q=q, collections=check_value_count("collection", collection))
     result = service.search(session, filters, params.page(service.SORT))
     columns = csv_columns(params.fields, FIELDS, "id")
-    return page_response(request, result, params, service.SORT, columns)
+    payload = page_payload(request, result, params, service.SORT, columns)
+    if fmt is HTML:
+        here = without_suffix(request.url.path, fmt)
+        links = alternates(request, here, SEARCH_FORMATS)
+        page = views.search_page(payload=payload, query=q or "", alternates=links)
+        return html_response(request, page)
+    return page_response(request, payload)
+
+
+SEARCH_FORMATS = (JSON, HTML)
+add_format_routes(
+    router,
+    "/search",
+    name="search",
+    formats=SEARCH_FORMATS,
+    handle=search,
+    params=[
+        REQUEST,
+        SESSION,
+        parameter("params", ListParamsDep),
+        parameter("q", SearchText, None),
+        parameter("collection", SearchIn, None),
+    ],
+    docs={
+        "negotiated": Docs(
+            "Search everything",
+            "Ranked full-text search over milestones, organisations, NRIs, calls to action, "
+            "action\nlines, facts and the fact sheet's sections: best match first (a match in "
+            "the title\ncounts more than one in the text), each hit with a highlighted snippet "
+            "and its link.",
+        ),
+        JSON.name: Docs(
+            "Search everything, as JSON",
+            "The same search as JSON, whatever the Accept header says.",
+        ),
+        HTML.name: Docs(
+            "Search everything, as a page",
+            "The same search as a page for people: a form, and each hit with its highlighted "
+            "snippet and a link to the record's page.",
+        ),
+    },
+    response_model=SearchPage,
+)

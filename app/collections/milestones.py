@@ -8,7 +8,7 @@ from typing import Annotated, Any
 from fastapi import Query
 from sqlalchemy import ColumnElement, and_, case, func, or_, select
 
-from app.api.formats import ATOM, CSV, ICS, JSON, JSON_FEED, RSS
+from app.api.formats import MILESTONE_FORMATS
 from app.api.params import check_value_count
 from app.collection import Collection, RecordId, Row, column, slug_id, texts_of
 from app.dialect import decode_json, json_objects_array
@@ -178,7 +178,7 @@ MILESTONES = Collection(
         "in_fact_sheet": column("in_fact_sheet", TABLE),
     },
     summary_facets=("year", "kind", "status"),
-    formats=(JSON, CSV, ATOM, RSS, JSON_FEED, ICS),
+    formats=MILESTONE_FORMATS,
     computed=computed,
     extra_columns=organisations_column,
     record_lists={"organisations": ("organisation_names", "short_name")},

@@ -133,7 +133,7 @@ def test_accept_text_csv_on_a_list_gives_the_same_bytes_as_its_csv_url(
     [
         (None, "application/json"),
         ("*/*", "application/json"),
-        ("text/html,application/xhtml+xml,*/*;q=0.8", "application/json"),
+        ("text/html,application/xhtml+xml,*/*;q=0.8", "text/html"),
         ("text/*", "text/csv"),
         ("text/csv;q=0.5, application/json", "application/json"),
         ("application/json;q=0.2, text/csv", "text/csv"),
@@ -296,6 +296,7 @@ def test_openapi_declares_every_format_of_the_milestone_list(client: TestClient)
         "application/rss+xml",
         "application/feed+json",
         "text/calendar",
+        "text/html",
     }
     assert "406" in negotiated
     suffixes = {".csv": "text/csv", ".ics": "text/calendar", ".feed.json": "application/feed+json"}
@@ -311,6 +312,7 @@ def test_openapi_declares_every_format_of_the_milestone_list(client: TestClient)
     assert set(paths["/v1/nris"]["get"]["responses"]["200"]["content"]) == {
         "application/json",
         "text/csv",
+        "text/html",
     }
 
 

@@ -15,7 +15,11 @@ from referencing import Registry, Resource
 from referencing.jsonschema import DRAFT202012
 
 PROBLEM = "application/problem+json"
-PROBLEM_CONTENT = {PROBLEM: {"schema": {"$ref": "#/components/schemas/Problem"}}}
+PROBLEM_CONTENT = {
+    PROBLEM: {"schema": {"$ref": "#/components/schemas/Problem"}},
+    # The problem as a page, for a browser.
+    "text/html": {"schema": {"type": "string"}},
+}
 DOCUMENT_URI = "urn:factsheet:openapi"
 CONSTRAINTS = {"enum", "const", "pattern", "minimum", "maximum", "minLength", "maxLength"}
 
@@ -322,7 +326,7 @@ def test_a_304_and_the_cache_headers_are_declared_for_cacheable_gets(
 ) -> None:
     for path, item in document["paths"].items():
         responses = item["get"]["responses"]
-        if not path.startswith(("/v1", "/problems")):
+        if path != "/" and not path.startswith(("/v1", "/problems")):
             assert "304" not in responses, path
             continue
         assert "304" in responses, path

@@ -209,7 +209,10 @@ def test_to_before_from_is_400_with_the_reason_the_contract_test_allows(
 
 def test_every_operation_declares_414_and_those_rate_limited_429(client: TestClient) -> None:
     document = client.get("/openapi.json").json()
-    problem = {"application/problem+json": {"schema": {"$ref": "#/components/schemas/Problem"}}}
+    problem = {
+        "application/problem+json": {"schema": {"$ref": "#/components/schemas/Problem"}},
+        "text/html": {"schema": {"type": "string"}},  # the problem as a page, for a browser
+    }
     assert {"/v1", "/v1/nris", "/healthz"} <= document["paths"].keys()
     for path, item in document["paths"].items():
         for method, operation in item.items():

@@ -14,7 +14,7 @@ from tests.test_readme_examples import readme_examples
 
 Direction = Literal["next", "prev"]
 
-SUFFIXES = (".csv", ".atom", ".rss", ".feed.json", ".ics")
+SUFFIXES = (".csv", ".atom", ".rss", ".feed.json", ".ics", ".json")
 PROBLEM_CODES = (
     "invalid-parameter",
     "not-found",
