@@ -247,9 +247,7 @@ def test_a_suffixed_record_url_is_not_read_as_an_id(pages: TestClient) -> None:
         "/no-such-page/%3Cscript%3Ealert(1)%3C/script%3E.html",
     ],
 )
-def test_what_a_client_sends_is_shown_as_text_never_as_markup(
-    pages: TestClient, url: str
-) -> None:
+def test_what_a_client_sends_is_shown_as_text_never_as_markup(pages: TestClient, url: str) -> None:
     """Queries are echoed in forms, search headings and error pages: always escaped."""
     page = get(pages, url, BROWSER)
     assert page.headers["content-type"] == "text/html; charset=utf-8"
