@@ -68,11 +68,13 @@ def page_payload(
     sort: str,
     columns: Sequence[str],
     meta: dict[str, Any] | None = None,
+    sparse: bool = True,
 ) -> dict[str, Any]:
-    """The list envelope: a page of records, its links and its meta."""
+    """The list envelope: a page of records, its links and its meta. `fields` leaves only
+    `columns` in each record, unless not `sparse`: a page shows its records whole."""
     links = page_links(request.url, result, sort, params.codec)
     rows = result.rows
-    if params.fields:
+    if params.fields and sparse:
         rows = [{name: row[name] for name in columns} for row in rows]
     return {
         "data": rows,
@@ -89,7 +91,8 @@ def list_payload(answer: ListAnswer) -> dict[str, Any]:
     meta = c.meta(result) if c.meta else {}
     if query.facets:
         meta["facets"] = answer.listing.facet_counts(session, query.facets)
-    return page_payload(answer.request, result, query.params, query.sort, columns, meta)
+    sparse = answer.fmt is not HTML
+    return page_payload(answer.request, result, query.params, query.sort, columns, meta, sparse)
 
 
 def render_page(answer: ListAnswer) -> Response:

@@ -77,7 +77,7 @@ def search(
     filters = service.SearchFilters(q=q, collections=check_value_count("collection", collection))
     result = service.search(session, filters, params.page(service.SORT))
     columns = csv_columns(params.fields, FIELDS, "id")
-    payload = page_payload(request, result, params, service.SORT, columns)
+    payload = page_payload(request, result, params, service.SORT, columns, sparse=fmt is not HTML)
     if fmt is HTML:
         here = without_suffix(request.url.path, fmt)
         links = alternates(request, here, SEARCH_FORMATS)

@@ -253,3 +253,20 @@ def test_what_a_client_sends_is_shown_as_text_never_as_markup(pages: TestClient,
     assert page.headers["content-type"] == "text/html; charset=utf-8"
     assert "<script" not in page.text.lower()
     assert "<img src=x" not in page.text.lower()
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "/v1/search.html?q=youth&fields=collection,id,title",
+        "/v1/nris.html?fields=kind",
+        "/v1/milestones.html?fields=kind&limit=3",
+    ],
+)
+def test_a_page_shows_whole_records_whatever_fields_asks(pages: TestClient, url: str) -> None:
+    """`fields` shapes JSON and CSV; a page needs its records' titles and links (found by
+    the contract fuzzer: the search page failed on hits without `link`)."""
+    page = get(pages, url, None)
+    assert page.status_code == 200
+    assert re.search(r'<a href="/v1/[a-z-]+/[^"]+">', page.text)
+    assert get(pages, url.replace("fields=", "fields=nonsense,"), None).status_code == 400
