@@ -24,7 +24,6 @@ from app.api.html import alternates, html_response
 from app.api.list_query import ListQuery, facets_query, split_facets
 from app.api.params import ListParamsDep
 from app.api.renderers import RENDERERS, ListAnswer
-from app.api.representations import without_suffix
 from app.collection import Collection, SubList
 from app.db import SessionDep
 from app.errors import NotFound, problem_responses
@@ -105,8 +104,7 @@ def get_record(
 ) -> Response:
     found = find_record(c, scope_of(request, session), path[c.id_param])
     if fmt is HTML:
-        here = without_suffix(request.url.path, fmt)
-        links = alternates(request, here, RECORD_FORMATS)
+        links = alternates(request, RECORD_FORMATS)
         body = views.record_page(collection=c, record=found, alternates=links)
         return html_response(request, body, c.depends_on_today)
     return cached_json(request, found, depends_on_today=c.depends_on_today)

@@ -6,7 +6,6 @@ from starlette.responses import Response
 from app.api.format_routes import REQUEST, SESSION, Docs, add_format_routes
 from app.api.formats import HTML, JSON, RECORD_FORMATS, Format
 from app.api.html import alternates, html_response
-from app.api.representations import without_suffix
 from app.db import SessionDep
 from app.http_cache import cached_json
 from app.pages import views
@@ -19,8 +18,7 @@ router = APIRouter(tags=["fact-sheet"])
 def get_fact_sheet(request: Request, session: SessionDep, fmt: Format) -> Response:
     sheet = service.get_fact_sheet(session)
     if fmt is HTML:
-        here = without_suffix(request.url.path, fmt)
-        links = alternates(request, here, RECORD_FORMATS)
+        links = alternates(request, RECORD_FORMATS)
         return html_response(request, views.fact_sheet_page(payload=sheet, alternates=links))
     return cached_json(request, sheet)
 

@@ -10,6 +10,7 @@ from fastapi import Request
 from starlette.responses import Response
 
 from app.api.formats import HTML, Format, parse_accept, quality
+from app.api.representations import without_suffix
 from app.http_cache import conditional
 from app.pages import views
 from app.security import PAGE_CSP
@@ -31,10 +32,11 @@ def html_response(request: Request, body: bytes, depends_on_today: bool = False)
     return conditional(request, body, HTML.content_type, PAGE_HEADERS, depends_on_today)
 
 
-def alternates(request: Request, path: str, formats: Sequence[Format]) -> list[tuple[str, str]]:
-    """(label, URL) of the resource in its other formats, with this request's query: each by
-    its suffix, since a browser following the link must get that format (at the page's own
-    URL it would get the page again)."""
+def alternates(request: Request, formats: Sequence[Format]) -> list[tuple[str, str]]:
+    """(label, URL) of the page's resource in its other formats, with this request's query:
+    each by its suffix, since a browser following the link must get that format (at the
+    page's own URL it would get the page again)."""
+    path = without_suffix(request.url.path, HTML)
     query = request.url.query
     found = []
     for fmt in formats:

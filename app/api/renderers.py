@@ -107,7 +107,7 @@ def render_html(answer: ListAnswer) -> Response:
         payload=list_payload(answer),
         path=path,
         query=query_pairs(request),
-        alternates=alternates(request, path, c.formats),
+        alternates=alternates(request, c.formats),
     )
     return html_response(request, body, c.depends_on_today)
 

@@ -12,7 +12,7 @@ from app.api.html import alternates, html_response
 from app.api.list_query import SEARCH_RULES
 from app.api.params import ListParams, ListParamsDep, check_value_count
 from app.api.renderers import page_payload, page_response
-from app.api.representations import csv_columns, without_suffix
+from app.api.representations import csv_columns
 from app.db import SessionDep
 from app.pages import views
 from app.schemas.page import Page
@@ -79,8 +79,7 @@ def search(
     columns = csv_columns(params.fields, FIELDS, "id")
     payload = page_payload(request, result, params, service.SORT, columns, sparse=fmt is not HTML)
     if fmt is HTML:
-        here = without_suffix(request.url.path, fmt)
-        links = alternates(request, here, SEARCH_FORMATS)
+        links = alternates(request, SEARCH_FORMATS)
         page = views.search_page(payload=payload, query=q or "", alternates=links)
         return html_response(request, page)
     return page_response(request, payload)
