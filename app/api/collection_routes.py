@@ -122,7 +122,8 @@ def chart(
     """One facet of the summary as an SVG bar chart."""
     listing = c.listing(filters, scope_of(request, session))
     summary = listing.summary(session, [facet])
-    body = summary_chart(c, facet, summary, request.url.query)
+    filtered = any(value is not None for value in filters.values())
+    body = summary_chart(c, facet, summary, filtered)
     return conditional(request, body, SVG.content_type, None, c.depends_on_today)
 
 
