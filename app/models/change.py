@@ -1,4 +1,4 @@
-"""One row per record created, updated or deleted by a seed run: the change log behind
+"""One row per record created, updated or deleted, by a seed run or an editor: the change log behind
 /v1/changes and the changes feed. Deleted records keep their title here as a tombstone."""
 
 import datetime as dt
@@ -21,3 +21,5 @@ class Change(SQLModel, table=True):
     record_id: str = Field(max_length=120)
     action: str = Field(max_length=8)  # created | updated | deleted
     title: str = text()
+    # Who made it: "seed" for a seed run, else the name of the editor's token.
+    actor: str = Field(default="seed", max_length=80, sa_column_kwargs={"server_default": "seed"})
