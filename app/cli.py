@@ -1,4 +1,4 @@
-"""factsheet serve | migrate | seed | check-seed: the commands operators run.
+"""factsheet serve | migrate | seed | check-seed | export | tokens: the commands operators run.
 
 Every failure an operator can cause ends in one line on stderr that names the setting or file
 at fault, never a traceback, and in one of the EXIT_* codes (listed in the README's Commands
@@ -18,9 +18,12 @@ from typing import TYPE_CHECKING
 from app.resources import seed_path
 
 if TYPE_CHECKING:
+    import datetime as dt
+
     from fastapi import FastAPI
     from sqlalchemy import Engine
 
+    from app.models.token import ApiToken
     from app.seed_check import SeedProblem
     from app.settings import Settings
 
@@ -114,13 +117,31 @@ def cmd_seed(args: argparse.Namespace) -> int:
     engine = _engine()
     try:
         upgrade(engine)
-        report = sync_seed(engine, data)
+        report = sync_seed(engine, data, overwrite_edits=args.overwrite_edits)
     except SeedInvalid as exc:
-        _report_problems(path, exc.problems, "; the database was not changed")
+        outcome = "; the database was not changed"
+        # A valid file can still fail once the edited records it keeps are put in it (an
+        # edit naming an organisation the file dropped): say so, or the file gets the blame.
+        if not exc.in_the_file:
+            outcome = (
+                " once the records editors changed are kept in it; the database was not "
+                "changed; fix those records through the API, or run with --overwrite-edits "
+                "to replace them with the seed file's"
+            )
+        _report_problems(path, exc.problems, outcome)
         return EXIT_FAILED
     finally:
         engine.dispose()
     print(f"seeded from {path}: {report.summary()}")
+    for conflict in report.conflicts:
+        print(f"  {conflict}")
+    kept = sum(conflict.kept == "edit" for conflict in report.conflicts)
+    if kept:
+        print(
+            f"kept the editors' version of {kept} record(s) the seed file also changed; run "
+            "with --overwrite-edits to replace them with the seed file's, or `factsheet "
+            "export` to write the edits into a seed file"
+        )
     return EXIT_OK
 
 
@@ -137,6 +158,199 @@ def cmd_check_seed(args: argparse.Namespace) -> int:
         _report_problems(path, problems)
         return EXIT_FAILED
     print(f"{path}: ok")
+    return EXIT_OK
+
+
+def _missing_sqlite_file(url: str) -> Path | None:
+    """The SQLite file `url` names when there is none: connecting would create it empty."""
+    from sqlalchemy.engine import make_url
+
+    parsed = make_url(url)
+    if parsed.get_backend_name() != "sqlite" or parsed.query.get("uri"):
+        return None
+    if parsed.database in (None, "", ":memory:"):
+        return None
+    path = Path(parsed.database or "").absolute()
+    return None if path.exists() else path
+
+
+def cmd_export(args: argparse.Namespace) -> int:
+    from sqlalchemy import select
+
+    from app.export import (
+        DATASET,
+        DATASET_ID,
+        NothingToExport,
+        _write_atomically,  # export_to's own atomic write (see below)
+        dumps_document,
+        export_document,
+    )
+    from app.migrate import current_revision, head_revision
+
+    # Export only reads: it never migrates, nor creates a database. A database at another
+    # schema revision than this code's would be read wrongly or not at all, so it is refused
+    # with the command that fixes it rather than a driver's "no such table".
+    url = _database_url()
+    missing = _missing_sqlite_file(url)
+    if missing is not None:
+        print(f"error: no database at {missing}: nothing to export", file=sys.stderr)
+        return EXIT_FAILED
+    engine = _engine()
+    try:
+        at, head = current_revision(engine), head_revision()
+        if at != head:
+            print(
+                f"error: the database {_shown_database(url)} is at schema revision "
+                f"{at or '(none)'}, this factsheet reads {head}: run `factsheet migrate` first",
+                file=sys.stderr,
+            )
+            return EXIT_FAILED
+        # The document and its data revision from one transaction (one snapshot): what
+        # export_to does, but it does not say which revision it read.
+        with engine.connect() as connection, connection.begin():
+            document = export_document(connection)
+            query = select(DATASET.c.revision).where(DATASET.c.id == DATASET_ID)
+            revision = connection.execute(query).scalar_one()
+    except NothingToExport as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return EXIT_FAILED
+    finally:
+        engine.dispose()
+    body = dumps_document(document)
+    if args.path in (None, "-"):
+        try:
+            sys.stdout.flush()
+            sys.stdout.buffer.write(body)
+            sys.stdout.buffer.flush()
+        except BrokenPipeError:
+            # The reader went away (`factsheet export | head`): no traceback, and none at exit.
+            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+            print("error: the output was closed before the export was written", file=sys.stderr)
+            return EXIT_FAILED
+        return EXIT_OK
+    path = Path(args.path).absolute()
+    try:
+        _write_atomically(path, body)
+    except OSError as exc:
+        # Not a storage error of the database, which main() would report.
+        print(f"error: cannot write {path}: {exc.strerror or exc}", file=sys.stderr)
+        return EXIT_FAILED
+    print(f"exported data revision {revision} to {path}", file=sys.stderr)
+    return EXIT_OK
+
+
+def _utc(moment: "dt.datetime | None") -> str:
+    import datetime as dt
+
+    if moment is None:
+        return "never"
+    return moment.astimezone(dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def _token_scope(token: "ApiToken") -> str:
+    if token.scope == "admin":
+        return "scope admin"
+    return f"scope {token.scope}: {', '.join(token.collections)}"
+
+
+def cmd_tokens_create(args: argparse.Namespace) -> int:
+    from sqlmodel import Session
+
+    from app.api.clock import system_clock
+    from app.collections import COLLECTIONS
+    from app.migrate import upgrade
+    from app.tokens import TokenError, create_token, parse_lifetime
+
+    # Only collections whose records have their own URL can be written one record at a time.
+    known = [c.name for c in COLLECTIONS if c.texts.detail is not None]
+    collections = [c.strip() for c in (args.collections or "").split(",") if c.strip()]
+    try:
+        lifetime = parse_lifetime(args.expires)
+    except TokenError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    engine = _engine()
+    try:
+        upgrade(engine)
+        with Session(engine) as session:
+            row, token = create_token(
+                session,
+                name=args.name,
+                scope=args.scope,
+                collections=collections,
+                lifetime=lifetime,
+                now=system_clock(),
+                known_collections=known,
+            )
+            shown = f"{_token_scope(row)}; expires {_utc(row.expires_at)}"
+    except TokenError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    finally:
+        engine.dispose()
+    # The token alone on stdout, so that `TOKEN=$(factsheet tokens create ...)` takes it.
+    print(token)
+    print(
+        f"made token {row.name} ({shown}); it is shown only now: keep it secret",
+        file=sys.stderr,
+    )
+    return EXIT_OK
+
+
+def cmd_tokens_list(_: argparse.Namespace) -> int:
+    from sqlmodel import Session
+
+    from app.api.clock import system_clock
+    from app.migrate import upgrade
+    from app.tokens import list_tokens, status
+
+    engine = _engine()
+    try:
+        upgrade(engine)
+        with Session(engine) as session:
+            now = system_clock()
+            rows = [
+                [
+                    str(token.id),
+                    token.name,
+                    token.scope,
+                    "*" if token.scope == "admin" else ",".join(token.collections),
+                    f"{token.hint}…",
+                    _utc(token.created_at),
+                    _utc(token.expires_at),
+                    status(token, now),
+                ]
+                for token in list_tokens(session)
+            ]
+    finally:
+        engine.dispose()
+    header = ["id", "name", "scope", "collections", "hint", "created", "expires", "status"]
+    widths = [max(len(row[i]) for row in [header, *rows]) for i in range(len(header))]
+    for row in [header, *rows]:
+        print(
+            "  ".join(cell.ljust(width) for cell, width in zip(row, widths, strict=True)).rstrip()
+        )
+    return EXIT_OK
+
+
+def cmd_tokens_revoke(args: argparse.Namespace) -> int:
+    from sqlmodel import Session
+
+    from app.api.clock import system_clock
+    from app.migrate import upgrade
+    from app.tokens import TokenError, revoke_token
+
+    engine = _engine()
+    try:
+        upgrade(engine)
+        with Session(engine) as session:
+            revoke_token(session, args.name, system_clock())
+    except TokenError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return EXIT_FAILED
+    finally:
+        engine.dispose()
+    print(f"revoked token {args.name}")
     return EXIT_OK
 
 
@@ -278,11 +492,46 @@ def build_parser() -> argparse.ArgumentParser:
         "seed", help="bring the database in line with a seed file (default: the bundled one)"
     )
     seed.add_argument("path", nargs="?", help="seed file (default: the bundled seed.json)")
+    seed.add_argument(
+        "--overwrite-edits",
+        action="store_true",
+        help="replace records editors changed through the API with the seed file's "
+        "(by default they are kept, and listed)",
+    )
     seed.set_defaults(func=cmd_seed)
 
     check = commands.add_parser("check-seed", help="validate a seed file; exit 1 on problems")
     check.add_argument("path", nargs="?", help="seed file (default: the bundled seed.json)")
     check.set_defaults(func=cmd_check_seed)
+
+    export = commands.add_parser(
+        "export", help="write the database as a seed file, editors' changes included"
+    )
+    export.add_argument(
+        "path", nargs="?", help="file to write, atomically (default, or -: standard output)"
+    )
+    export.set_defaults(func=cmd_export)
+
+    tokens = commands.add_parser("tokens", help="make, list and revoke the editors' tokens")
+    token_commands = tokens.add_subparsers(dest="tokens_command", required=True)
+    create = token_commands.add_parser(
+        "create", help="make a token and print it (it is shown only this once)"
+    )
+    create.add_argument("--name", required=True, help="who the token speaks for; unique")
+    create.add_argument("--scope", required=True, choices=["write", "admin"])
+    create.add_argument(
+        "--collections",
+        help="comma-separated collections a write token may change (nris,milestones)",
+    )
+    create.add_argument(
+        "--expires", default="90d", help="lifetime: 90d, 12h, 30m or never (default 90d)"
+    )
+    create.set_defaults(func=cmd_tokens_create)
+    listing = token_commands.add_parser("list", help="list the tokens, never their secrets")
+    listing.set_defaults(func=cmd_tokens_list)
+    revoke = token_commands.add_parser("revoke", help="stop a token from working, for good")
+    revoke.add_argument("name", help="the token's name")
+    revoke.set_defaults(func=cmd_tokens_revoke)
     return parser
 
 

@@ -41,10 +41,12 @@ def rows_by_key(tables: Dump, table: str, key: str) -> dict[Any, dict[str, Any]]
 def changed_rows(before: Dump, after: Dump) -> dict[str, list[Any]]:
     """For each table, the primary keys of rows added, removed or altered. The change log is
     left out: it grows with every change by design (tests/api/test_changes.py checks it); so
-    are search documents, which follow their records (tests/api/test_search.py checks them)."""
+    are search documents, which follow their records (tests/api/test_search.py checks them),
+    and revisions, one per record changed (test_a_reseed_records_each_change_as_a_revision),
+    and the seed file's records kept for the next run (tests/test_seed_edits.py)."""
     changes: dict[str, list[Any]] = {}
     for table in SQLModel.metadata.sorted_tables:
-        if table.name in ("change", "search_document"):
+        if table.name in ("change", "search_document", "record_revision", "seed_baseline"):
             continue
         keys = [c.name for c in table.primary_key.columns]
 
@@ -177,6 +179,32 @@ def test_edited_nri_name_updates_exactly_that_record(
     assert new["created_at"] == T1
     dataset = after["dataset"][0]
     assert (dataset["revision"], dataset["changed_at"]) == (2, T2)
+
+
+def test_a_reseed_records_each_change_as_a_revision_by_the_seed(
+    engine: Engine, loaded: SeedReport, data: dict[str, Any]
+) -> None:
+    find(data, "nris", "nri-017")["name"] = "Renamed IGF"
+    data["nris"] = [n for n in data["nris"] if n["id"] != "nri-018"]
+    sync_seed(engine, data, now=T2)
+    revisions = [r for r in dump(engine)["record_revision"] if r["at"] == T2]
+    shown = [
+        (r["collection"], r["record_id"], r["number"], r["action"], r["actor"], r["patch"])
+        for r in sorted(revisions, key=lambda r: r["record_id"])
+    ]
+    assert shown == [
+        (
+            "nris",
+            "nri-017",
+            2,
+            "updated",
+            "seed",
+            [{"op": "replace", "path": "/name", "value": "Renamed IGF"}],
+        ),
+        ("nris", "nri-018", 2, "deleted", "seed", [{"op": "replace", "path": "", "value": None}]),
+    ]
+    assert {r["data_revision"] for r in revisions} == {2}
+    assert [r["record"] for r in revisions] == [find(data, "nris", "nri-017"), None]
 
 
 def test_edited_dataset_description_bumps_the_revision_without_touching_records(

@@ -1,6 +1,6 @@
-"""The change log: every record a data load created, updated or deleted, oldest first. It is
-listed like a collection (filters, sorts, facets, JSON and CSV) but its records have no URL
-of their own, and it is not one of the collections it logs."""
+"""The change log: every record a seed run or an editor created, updated or deleted, oldest
+first. It is listed like a collection (filters, sorts, facets, JSON and CSV) but its records
+have no URL of their own, and it is not one of the collections it logs."""
 
 import datetime as dt
 from typing import Annotated
@@ -41,6 +41,16 @@ FILTERS = (
         "action",
         TABLE.c.action,
         Annotated[list[ChangeAction] | None, Query(description="Repeat to OR.")],
+    ),
+    any_of(
+        "actor",
+        TABLE.c.actor,
+        Annotated[
+            list[Annotated[str, StringConstraints(max_length=80)]] | None,
+            Query(
+                description="Only the changes this editor made (`seed`: seed runs); repeat to OR."
+            ),
+        ],
     ),
     any_of(
         "record_id",

@@ -24,6 +24,11 @@ class ChangePublic(BaseModel):
     title: str = Field(
         description="The record's title or name at the time; for a deletion, all that is left."
     )
+    actor: str = Field(
+        description="Who made the change: `seed` for a seed run, else the name of the "
+        "editor's token.",
+        examples=["seed"],
+    )
     href: str | None = Field(
         description="The record's URL; null for a deletion (a tombstone).",
         examples=["/v1/nris/nri-017"],

@@ -9,7 +9,7 @@ from sqlmodel import Session
 from app.collections import COLLECTIONS
 from app.services.dataset import dataset_info
 
-FIELDS = ("id", "revision", "at", "collection", "record_id", "action", "title", "href")
+FIELDS = ("id", "revision", "at", "collection", "record_id", "action", "title", "actor", "href")
 # The fact sheet and its sections: changes to the sheet's own text, which has one URL.
 SHEET = "fact-sheet"
 # The change log's `collection` values: the lists, the fact sheet's own lists, then the sheet.

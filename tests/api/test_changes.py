@@ -73,6 +73,7 @@ def test_a_reseed_that_edits_and_removes_shows_both_with_a_tombstone(
             "record_id": "nri-017",
             "action": "updated",
             "title": "Renamed IGF",
+            "actor": "seed",
             "href": "/v1/nris/nri-017",
         },
         {
@@ -82,6 +83,7 @@ def test_a_reseed_that_edits_and_removes_shows_both_with_a_tombstone(
             "record_id": "nri-018",
             "action": "deleted",
             "title": reseeded["removed_name"],
+            "actor": "seed",
             "href": None,
         },
     ]
