@@ -14,6 +14,8 @@ from sqlalchemy.exc import TimeoutError as PoolTimeout
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.responses import Response
 
+from app.redaction import redact
+
 PROBLEM_MEDIA_TYPE = "application/problem+json"
 log = logging.getLogger("app.errors")
 
@@ -62,10 +64,16 @@ class AppError(Exception):
     code = "internal-error"
     title = "Internal server error"
 
-    def __init__(self, detail: str, errors: Sequence[dict[str, str]] | None = None) -> None:
+    def __init__(
+        self,
+        detail: str,
+        errors: Sequence[dict[str, str]] | None = None,
+        headers: dict[str, str] | None = None,
+    ) -> None:
         super().__init__(detail)
         self.detail = detail
         self.errors = list(errors) if errors else None
+        self.headers = headers or {}
 
 
 class BadRequest(AppError):
@@ -91,6 +99,42 @@ class ServiceUnavailable(AppError):
     status_code, code, title = 503, "unavailable", "Service unavailable"
 
 
+class InvalidBody(AppError):
+    status_code, code, title = 400, "invalid-body", "Invalid body"
+
+
+class Unauthorized(AppError):
+    status_code, code, title = 401, "unauthorized", "Unauthorized"
+
+
+class Forbidden(AppError):
+    status_code, code, title = 403, "forbidden", "Forbidden"
+
+
+class Conflict(AppError):
+    status_code, code, title = 409, "conflict", "Conflict"
+
+
+class PreconditionFailed(AppError):
+    status_code, code, title = 412, "precondition-failed", "Precondition failed"
+
+
+class UnsupportedMediaType(AppError):
+    status_code, code, title = 415, "unsupported-media-type", "Unsupported media type"
+
+
+class InvalidRecord(AppError):
+    status_code, code, title = 422, "invalid-record", "Invalid record"
+
+
+class IdempotencyKeyReused(AppError):
+    status_code, code, title = 422, "idempotency-key-reused", "Idempotency key reused"
+
+
+class PreconditionRequired(AppError):
+    status_code, code, title = 428, "precondition-required", "Precondition required"
+
+
 # Every problem type the API emits, with the text served at /problems/{code}.
 PROBLEM_TYPES: dict[str, tuple[str, str]] = {
     "invalid-parameter": (
@@ -106,7 +150,8 @@ PROBLEM_TYPES: dict[str, tuple[str, str]] = {
     "method-not-allowed": (
         "Method not allowed",
         "The resource exists but does not support this HTTP method; the Allow header lists "
-        "the methods it does support. The API is read-only.",
+        "the methods it does support. Writes are only accepted on a collection (POST) and on "
+        "a record (PUT, PATCH, DELETE).",
     ),
     "not-acceptable": (
         "Not acceptable",
@@ -123,6 +168,54 @@ PROBLEM_TYPES: dict[str, tuple[str, str]] = {
         "Internal server error",
         "The server failed unexpectedly. Nothing was changed. The failure is logged; retrying "
         "may succeed.",
+    ),
+    "invalid-body": (
+        "Invalid body",
+        "The request body is not a JSON document (or not a JSON object where one is "
+        "expected), or is not UTF-8. Nothing was changed.",
+    ),
+    "unauthorized": (
+        "Unauthorized",
+        "Writes need an editor's token, sent as `Authorization: Bearer <token>`. The token "
+        "is missing, malformed, unknown, expired or revoked. Reads need no token.",
+    ),
+    "forbidden": (
+        "Forbidden",
+        "The token is valid but its scope does not cover this collection (a write token "
+        "names the collections it may change), or this operation needs an admin token.",
+    ),
+    "conflict": (
+        "Conflict",
+        "A record with this id exists already. Change it with PUT or PATCH instead, or "
+        "choose another id.",
+    ),
+    "precondition-failed": (
+        "Precondition failed",
+        "The record changed since you read it: the If-Match header does not hold its current "
+        "ETag, which this response carries in its ETag header. GET the record again, apply "
+        "your change to what it holds now, and retry with the new ETag. Nothing was changed.",
+    ),
+    "unsupported-media-type": (
+        "Unsupported media type",
+        "The body must be sent as `application/json` (POST, PUT) or "
+        "`application/merge-patch+json` (PATCH, RFC 7396). Nothing was changed.",
+    ),
+    "invalid-record": (
+        "Invalid record",
+        "The record breaks the data's rules: the same rules `factsheet check-seed` applies to "
+        "seed.json (field types, vocabularies, ISO codes, end dates after start dates, links to "
+        "records that exist). The `errors` list names every field at fault. Nothing was "
+        "changed.",
+    ),
+    "idempotency-key-reused": (
+        "Idempotency key reused",
+        "This Idempotency-Key was used before, with another request (another path or body). "
+        "Use a new key for a new request; a retry of the same request gets the first answer.",
+    ),
+    "precondition-required": (
+        "Precondition required",
+        "Changing or deleting a record needs an If-Match header with the ETag you last read "
+        "for it, so that no one's change is lost. GET the record, then send its ETag.",
     ),
     "http-error": ("HTTP error", "The request could not be served; see the status and detail."),
     "too-many-requests": (
@@ -156,7 +249,7 @@ PROBLEM_TYPES: dict[str, tuple[str, str]] = {
 
 def _instance(request: Request) -> str:
     query = request.url.query
-    return request.url.path + (f"?{query}" if query else "")
+    return redact(request.url.path + (f"?{query}" if query else ""))
 
 
 def problem_response(
@@ -178,8 +271,8 @@ def problem_response(
     }
     if errors:
         body["errors"] = list(errors)
-    all_headers = {"Cache-Control": "no-store"} if status != 404 else {}
-    if status == 404:
+    all_headers = {"Cache-Control": "no-store"}
+    if status == 404 and request.method in ("GET", "HEAD"):
         # A missing record may appear after a reseed; let caches keep the answer briefly.
         all_headers["Cache-Control"] = "public, max-age=60"
     all_headers.update(headers or {})
@@ -195,7 +288,9 @@ def problem_response(
 
 async def app_error_handler(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, AppError)
-    return problem_response(request, exc.status_code, exc.code, exc.title, exc.detail, exc.errors)
+    return problem_response(
+        request, exc.status_code, exc.code, exc.title, exc.detail, exc.errors, exc.headers
+    )
 
 
 def _validation_reason(error: dict[str, Any]) -> str:
@@ -240,11 +335,11 @@ async def http_error_handler(request: Request, exc: Exception) -> Response:
             headers=headers,
         )
     if status == 405:
-        # The response cache answers HEAD wherever GET works; say so.
-        allow = headers.get("allow", headers.get("Allow"))
-        if allow and "GET" in allow and "HEAD" not in allow:
-            headers = {k: v for k, v in headers.items() if k.lower() != "allow"}
-            headers["Allow"] = f"{allow}, HEAD"
+        # Imported here: the routes import this module.
+        from app.allowed_methods import allowed_methods
+
+        headers = {k: v for k, v in headers.items() if k.lower() != "allow"}
+        headers["Allow"] = allowed_methods(request.app, request.url.path)
         return problem_response(
             request,
             405,
@@ -299,7 +394,12 @@ async def database_error_handler(request: Request, exc: Exception) -> Response:
     reason = str(driver_error or exc).splitlines()[0]
     log.warning("database unavailable on %s %s: %s", request.method, request.url.path, reason)
     watcher = getattr(request.app.state, "revision_watcher", None)
-    if watcher is not None and getattr(driver_error, "sqlstate", None) != STATEMENT_CANCELLED:
+    # A statement cancelled for its time, or a write that waited too long for SQLite's one
+    # writer, says the database is busy, not away: reads go on as before.
+    busy = getattr(driver_error, "sqlstate", None) == STATEMENT_CANCELLED or (
+        "database is locked" in reason
+    )
+    if watcher is not None and not busy:
         watcher.database_failed(reason)  # see app.response_cache: the next misses are 503s
     return database_unavailable_response(request)
 
@@ -322,10 +422,20 @@ def install_error_handlers(app: FastAPI) -> None:
 # with problem_responses, app.openapi_layers the ones the middleware answers.
 PROBLEM_DESCRIPTIONS = {
     400: "Invalid input: a parameter is malformed, out of range or unknown.",
+    401: "No valid editor token: missing, malformed, unknown, expired or revoked. The "
+    "WWW-Authenticate header names the Bearer scheme.",
+    403: "The token's scope does not cover this collection or operation.",
     404: "No record with this id, or no such path.",
     406: "The requested representation is not available.",
+    409: "A record with this id exists already.",
+    412: "If-Match does not hold the record's current ETag (sent in this response's ETag "
+    "header): the record changed since it was read. Nothing was changed.",
     408: "The request body did not arrive within FACTSHEET_BODY_TIMEOUT seconds.",
     413: "The request body is larger than the API accepts (FACTSHEET_MAX_BODY_BYTES).",
+    415: "The body's Content-Type is not one the operation takes.",
+    422: "The record breaks the data's rules (every field at fault is in `errors`), or the "
+    "Idempotency-Key was used with another request.",
+    428: "If-Match is required: send the ETag the record was read with.",
     414: "The query string is longer than the API accepts (FACTSHEET_MAX_QUERY_BYTES).",
     429: "Too many requests from this client; retry after the seconds in Retry-After.",
     431: "The request line and headers are larger than the API accepts "

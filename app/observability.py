@@ -30,6 +30,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from app.asgi_headers import request_header
 from app.client_address import Networks, client_address
+from app.redaction import redact
 from app.response_cache import CACHED_PREFIXES
 
 ACCESS_LOGGER = "app.access"
@@ -263,8 +264,8 @@ class ObservabilityMiddleware:
             "time": self._clock.stamp(time.time() - seconds),
             "request_id": request_id,
             "method": scope["method"],
-            "path": scope["path"],
-            "query": scope["query_string"].decode("latin-1"),
+            "path": redact(scope["path"]),
+            "query": redact(scope["query_string"].decode("latin-1")),
             "status": status,
             "duration_ms": round(seconds * 1000, 3),
             "bytes": sent,

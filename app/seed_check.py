@@ -146,8 +146,10 @@ def _locate(data: object, path: Sequence[object]) -> tuple[str, str | None, list
     return top, None, list(path[1:])
 
 
-def _schema_problem(data: object, error: ValidationError) -> SeedProblem:
-    path = list(error.absolute_path)
+def _schema_problem(
+    data: object, error: ValidationError, within: Sequence[object] = ()
+) -> SeedProblem:
+    path = [*within, *error.absolute_path]
     collection, record_id, inner = _locate(data, path)
     message = error.message
     required = error.validator_value
@@ -460,10 +462,14 @@ def _strings(value: object, path: list[object]) -> Iterator[tuple[list[object], 
             yield from _strings(item, [*path, index])
 
 
-def character_problems(data: object) -> list[SeedProblem]:
-    """Every text that holds a character the backends or the formats cannot carry."""
+def character_problems(data: object, within: Sequence[object] = ()) -> list[SeedProblem]:
+    """Every text that holds a character the backends or the formats cannot carry (in the
+    part of `data` at the path `within`, by default all of it)."""
     problems = []
-    for path, text in _strings(data, []):
+    part: Any = data
+    for step in within:
+        part = part[step]
+    for path, text in _strings(part, list(within)):
         found = FORBIDDEN_CHARACTERS.search(text)
         if found:
             collection, record_id, inner = _locate(data, path)
@@ -486,6 +492,27 @@ def check_seed(data: object) -> list[SeedProblem]:
     shape are skipped by them (the schema reports those), so one run reports everything.
     """
     return _sorted(schema_problems(data) + cross_record_problems(data) + character_problems(data))
+
+
+@cache
+def _record_validator(key: str) -> Draft202012Validator:
+    schema = load_schema()
+    return Draft202012Validator(
+        {"$defs": schema.get("$defs", {}), **schema["properties"][key]["items"]}
+    )
+
+
+def check_record(data: Mapping[str, Any], key: str, index: int) -> list[SeedProblem]:
+    """What ``check_seed`` finds in a document that held together before one record of
+    ``data[key]`` (at ``index``) was added or replaced, as an editor's write does: that
+    record's schema and characters, and every cross-record rule. The other records' own
+    shape is not checked again; the schema of the whole document is most of check_seed's
+    time."""
+    record = data[key][index]
+    within = [key, index]
+    found = [_schema_problem(data, e, within) for e in _record_validator(key).iter_errors(record)]
+    found += cross_record_problems(data) + character_problems(data, within)
+    return _sorted(found)
 
 
 class SeedFileError(ValueError):

@@ -1,8 +1,9 @@
 """Adding a collection takes its model, its declaration, its seed records and tests: the toy
 collection in tests/toy_app.py, served by a server process of its own, gets a list with
-filters and facets, a record by id, CSV, search, the change log, feeds, the API index and
-the OpenAPI document from its declaration alone."""
+filters and facets, a record by id, CSV, search, the change log, feeds, the API index, the
+OpenAPI document and editors' writes from its declaration alone."""
 
+import datetime as dt
 import os
 import subprocess
 import sys
@@ -12,7 +13,10 @@ from pathlib import Path
 
 import httpx
 import pytest
+from sqlmodel import Session
 
+from app.db import make_engine
+from app.tokens import create_token
 from tests.test_cli import free_port, stop
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -20,8 +24,12 @@ STARTUP = 60.0
 
 
 @pytest.fixture(scope="module")
-def toys(tmp_path_factory: pytest.TempPathFactory) -> Iterator[httpx.Client]:
-    workdir = tmp_path_factory.mktemp("toys")
+def workdir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return tmp_path_factory.mktemp("toys")
+
+
+@pytest.fixture(scope="module")
+def toys(workdir: Path) -> Iterator[httpx.Client]:
     log = workdir / "server.log"
     port = free_port()
     env = {
@@ -125,22 +133,62 @@ def test_the_index_and_the_document_know_the_toys(toys: httpx.Client) -> None:
     assert {"name": "toys", "href": "/v1/toys", "count": 3} in index["collections"]
     document = toys.get("/openapi.json").json()
     operations = {
-        path: item["get"]["operationId"]
+        f"{method.upper()} {path}": operation["operationId"]
         for path, item in document["paths"].items()
         if path.startswith("/v1/toys")
+        for method, operation in item.items()
     }
     assert operations == {
-        "/v1/toys": "list_toys",
-        "/v1/toys.csv": "list_toys_csv",
-        "/v1/toys.atom": "list_toys_atom",
-        "/v1/toys.rss": "list_toys_rss",
-        "/v1/toys.feed.json": "list_toys_feed_json",
-        "/v1/toys.json": "list_toys_json",
-        "/v1/toys.html": "list_toys_html",
-        "/v1/toys/{toy_id}.json": "get_toy_json",
-        "/v1/toys/{toy_id}.html": "get_toy_html",
-        "/v1/toys/{toy_id}": "get_toy",
+        "GET /v1/toys": "list_toys",
+        "GET /v1/toys.csv": "list_toys_csv",
+        "GET /v1/toys.atom": "list_toys_atom",
+        "GET /v1/toys.rss": "list_toys_rss",
+        "GET /v1/toys.feed.json": "list_toys_feed_json",
+        "GET /v1/toys.json": "list_toys_json",
+        "GET /v1/toys.html": "list_toys_html",
+        "GET /v1/toys/{toy_id}.json": "get_toy_json",
+        "GET /v1/toys/{toy_id}.html": "get_toy_html",
+        "GET /v1/toys/{toy_id}": "get_toy",
+        # Writes come with the declaration too, checked by the rules of its seed schema.
+        "POST /v1/toys": "create_toy",
+        "PUT /v1/toys/{toy_id}": "replace_toy",
+        "PATCH /v1/toys/{toy_id}": "update_toy",
+        "DELETE /v1/toys/{toy_id}": "delete_toy",
+        "GET /v1/toys/{toy_id}/revisions": "list_toy_revisions",
+        "POST /v1/toys/{toy_id}/revisions/{revision}/restore": "restore_toy_revision",
     }
+    assert document["components"]["schemas"]["ToyRecord"]["properties"]
     assert {"name": "toys", "description": "Toys, to show what a declaration gives."} in (
         document["tags"]
+    )
+
+
+# Last: it changes a toy that the tests above read as seeded.
+def test_an_editor_changes_a_toy_by_the_rules_of_its_declaration(
+    toys: httpx.Client, workdir: Path
+) -> None:
+    engine = make_engine(f"sqlite:///{workdir / 'toys.db'}")
+    with Session(engine) as session:
+        _, token = create_token(
+            session,
+            name="toy-editor",
+            scope="write",
+            collections=["toys"],
+            lifetime=None,
+            now=dt.datetime(2026, 1, 1, tzinfo=dt.UTC),
+            known_collections=["toys"],
+        )
+    engine.dispose()
+    read = toys.get("/v1/toys/toy-2")
+    headers = {"Authorization": f"Bearer {token}", "If-Match": read.headers["ETag"]}
+    wrong = toys.patch("/v1/toys/toy-2", json={"colour": 3}, headers=headers)
+    assert (wrong.status_code, [e["name"] for e in wrong.json()["errors"]]) == (422, ["colour"])
+    changed = toys.patch("/v1/toys/toy-2", json={"notes": "Mended."}, headers=headers)
+    assert changed.status_code == 200, changed.text
+    assert changed.json() == {**read.json(), "notes": "Mended."}
+    assert toys.get("/v1/toys/toy-2").json()["notes"] == "Mended."
+    latest = toys.get("/v1/toys/toy-2/revisions", params={"sort": "-number"}).json()["data"][0]
+    assert (latest["actor"], latest["patch"]) == (
+        "toy-editor",
+        [{"op": "replace", "path": "/notes", "value": "Mended."}],
     )

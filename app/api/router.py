@@ -8,7 +8,9 @@ from app.api.collection_routes import collection_router, sub_list_router
 from app.api.flat_routes import flattened
 from app.api.formats import require_acceptable
 from app.api.params import reject_unknown_params
+from app.api.revision_routes import revision_router
 from app.api.search import router as search_router
+from app.api.write_routes import write_router
 from app.collections import SUB_LISTS, route_order
 from app.collections.changes import CHANGES
 
@@ -16,6 +18,9 @@ v1 = APIRouter(prefix="/v1")
 v1.include_router(fact_sheet.router)
 for collection in route_order():
     v1.include_router(collection_router(collection))
+    if collection.texts.detail is not None:
+        v1.include_router(write_router(collection))
+        v1.include_router(revision_router(collection))
 v1.include_router(search_router)
 for sub_list in SUB_LISTS:
     v1.include_router(sub_list_router(sub_list))
