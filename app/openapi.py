@@ -13,6 +13,7 @@ from app.errors import PROBLEM_MEDIA_TYPE, PROBLEM_PAGE
 from app.openapi_clients import document_clients
 from app.openapi_examples import document_examples
 from app.openapi_layers import document_layers
+from app.openapi_writes import document_write_examples, document_writes
 
 
 def _problem_content(responses: dict[str, Any]) -> None:
@@ -195,21 +196,27 @@ def install_openapi(app: FastAPI) -> None:
         )
         schemas = document.get("components", {}).get("schemas", {})
         for path, path_item in document.get("paths", {}).items():
-            for operation in path_item.values():
+            for method, operation in path_item.items():
                 _problem_content(operation.get("responses", {}))
-                _document_caching(path, operation)
+                if method == "get":
+                    _document_caching(path, operation)
                 _document_field_names(operation, schemas)
                 _document_country_codes(operation)
                 _document_value_counts(operation)
                 # FastAPI adds a 422 we never send: validation failures are 400 problems.
-                operation.get("responses", {}).pop("422", None)
+                # (A write's own 422, an invalid record, stays.)
+                responses = operation.get("responses", {})
+                if "HTTPValidationError" in str(responses.get("422", {})):
+                    responses.pop("422")
         for unused in ("HTTPValidationError", "ValidationError"):
             schemas.pop(unused, None)
         _document_sparse_records(schemas)
         document_formats(document)
+        document_writes(document)
         document_layers(document)
         document_clients(document)
         document_examples(document)
+        document_write_examples(document)
         app.openapi_schema = document
         return document
 

@@ -35,6 +35,7 @@ from werkzeug.datastructures import Headers, ImmutableMultiDict
 READERS: dict[str, Callable[[bytes], Any]] = {
     "application/problem+json": json_loads,
     "application/feed+json": json_loads,
+    "application/merge-patch+json": json_loads,  # PATCH bodies (RFC 7396)
     "text/csv": plain_loads,
     "text/calendar": plain_loads,
     # As text, not parsed: the document declares the feeds as strings.

@@ -84,7 +84,9 @@ def test_every_answer_of_every_operation_carries_exactly_the_declared_headers(
     client: TestClient, document: dict[str, Any], seeded: dict[str, Any]
 ) -> None:
     statuses: set[int] = set()
-    for path, _, _ in operations(document):
+    for path, method, _ in operations(document):
+        if method != "get":
+            continue  # writes: held to the document by the contract check of their tests
         for response in answers(client, document, path):
             check_headers(document, path, response)
             statuses.add(response.status_code)
