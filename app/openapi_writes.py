@@ -81,6 +81,21 @@ def _renamed(node: Any, names: dict[str, str]) -> Any:
     return node
 
 
+def _without_conditions(schema: dict[str, Any]) -> dict[str, Any]:
+    """The schema without its if/then rules (one field's value decides another's type),
+    which linters and code generators read wrongly next to `additionalProperties`; the
+    description says that the server applies them."""
+    rules = schema.get("allOf", [])
+    if rules and all("if" in rule for rule in rules):
+        del schema["allOf"]
+        described = schema.get("description", "").rstrip(".")
+        schema["description"] = (
+            f"{described}. The server also applies the rules where one field's value decides "
+            "another's (`factsheet check-seed`'s): a `422` names any field they refuse."
+        )
+    return schema
+
+
 def _record_definition(c: Collection) -> str:
     """The name of the record's schema among the seed schema's definitions; a collection
     declared with a schema of its own (app.collection.Collection.seed_schema) is named for
@@ -107,7 +122,9 @@ def _schemas() -> dict[str, Any]:
         d: f"{_component(d)}Record" if d in records else f"Seed{_component(d)}" for d in definitions
     }
     used = _reachable(definitions, records)
-    schemas = {names[d]: _renamed(copy.deepcopy(definitions[d]), names) for d in used}
+    schemas = {
+        names[d]: _without_conditions(_renamed(copy.deepcopy(definitions[d]), names)) for d in used
+    }
     for definition, c in records.items():
         record = schemas[names[definition]]
         record["title"] = names[definition]
