@@ -76,14 +76,14 @@ def test_the_query_bound_is_a_setting(make_app: MakeApp) -> None:
 def test_a_declared_body_over_the_bound_is_413_even_where_no_route_reads_it(
     client: TestClient,
 ) -> None:
-    response = client.post("/v1/nris", content=b"x" * (64 * 1024 + 1))
+    response = client.post("/v1/fact-sheet", content=b"x" * (64 * 1024 + 1))
     assert response.status_code == 413
     assert response.headers["content-type"] == PROBLEM
     assert response.headers["connection"] == "close"
     assert response.json()["type"] == "/problems/payload-too-large"
-    assert response.json()["instance"] == "/v1/nris"
+    assert response.json()["instance"] == "/v1/fact-sheet"
     # Within the bound the request goes on to the usual answer.
-    assert client.post("/v1/nris", content=b"x" * 1024).status_code == 405
+    assert client.post("/v1/fact-sheet", content=b"x" * 1024).status_code == 405
 
 
 def test_a_chunked_body_over_the_bound_is_413_where_no_route_reads_it(client: TestClient) -> None:

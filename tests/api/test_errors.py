@@ -67,9 +67,9 @@ def test_unknown_record_is_404_problem(
 
 @pytest.mark.parametrize(
     ("method", "path"),
-    [("POST", "/v1/nris"), ("PUT", "/v1/nris/nri-001"), ("DELETE", "/v1/milestones/ms-001")],
+    [("PUT", "/v1/nris"), ("POST", "/v1/nris/nri-001"), ("DELETE", "/v1/fact-sheet")],
 )
-def test_writes_are_405_problems_with_an_allow_header(
+def test_methods_a_path_does_not_take_are_405_problems_with_an_allow_header(
     client: TestClient, method: str, path: str
 ) -> None:
     response = client.request(method, path)
@@ -221,7 +221,7 @@ def test_every_problem_type_uri_resolves_to_an_explanation(
         ("GET", "/v1/nris/nri-999", 404, "public, max-age=60"),
         ("GET", "/v1/nris?limit=0", 400, "no-store"),
         ("GET", "/v1/nris?knd=youth", 400, "no-store"),
-        ("POST", "/v1/nris", 405, "no-store"),
+        ("POST", "/v1/fact-sheet", 405, "no-store"),
         ("GET", "/v1/boom", 500, "no-store"),
     ],
 )

@@ -65,7 +65,15 @@ def test_head_answers_like_get_without_a_body(
 
 
 def test_405_lists_head_beside_get(client: TestClient) -> None:
-    response = client.post("/v1/nris")
+    response = client.post("/v1/fact-sheet")
     assert response.status_code == 405
     assert response.headers["allow"] == "GET, HEAD"
+    assert response.headers["content-type"] == "application/problem+json"
+
+
+def test_405_lists_every_method_of_the_path(client: TestClient) -> None:
+    # A record's URL is served by several routes (GET, and the writes): all are allowed.
+    response = client.post("/v1/nris/nri-017")
+    assert response.status_code == 405
+    assert response.headers["allow"] == "GET, HEAD, PUT, PATCH, DELETE"
     assert response.headers["content-type"] == "application/problem+json"

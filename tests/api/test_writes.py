@@ -4,7 +4,7 @@ leaves, and restoring a revision. Tokens and scopes: tests/api/test_write_auth.p
 
 import datetime as dt
 from typing import Any
-from urllib.parse import parse_qs, urlsplit
+from urllib.parse import parse_qs, urlencode, urlsplit
 
 import pytest
 from fastapi.testclient import TestClient
@@ -477,21 +477,36 @@ def test_revisions_list_the_seed_version_and_each_edit(
 @pytest.mark.parametrize(
     ("sort", "limit", "pages"), [("number", 1, [[1], [2], [3]]), ("-number", 2, [[3, 2], [1]])]
 )
-def test_revisions_page_by_the_next_link(
+def test_revisions_page_by_the_next_and_prev_links(
     client: TestClient, edited: list[Json], sort: str, limit: int, pages: list[list[int]]
 ) -> None:
-    base = f"{MS}/revisions?limit={limit}&sort={sort}"
-    url: str | None = base
+    def link(after: int | None) -> str:
+        # Parameters in sorted order, as in every list link.
+        query = {"limit": limit, "sort": sort, **({"after": after} if after else {})}
+        return f"{MS}/revisions?{urlencode(sorted(query.items()))}"
+
+    url: str | None = link(None)
     seen, links = [], []
     while url is not None:
         body = read(client, url).json()
         seen.append([r["number"] for r in body["data"]])
         links.append(body["links"])
+        assert body["meta"] == {"total": 3, "limit": limit, "sort": sort}
         url = body["links"]["next"]
-    afters = [""] + [f"&after={page[-1]}" for page in pages[:-1]]
-    nexts: list[str | None] = [base + after for after in afters[1:]] + [None]
+    afters: list[int | None] = [None] + [page[-1] for page in pages[:-1]]
     assert seen == pages
-    assert links == [{"self": base + a, "next": n} for a, n in zip(afters, nexts, strict=True)]
+    assert links == [
+        {
+            "self": link(after),
+            "next": link(afters[i + 1]) if i + 1 < len(afters) else None,
+            "prev": link(afters[i - 1]) if i > 0 else None,
+        }
+        for i, after in enumerate(afters)
+    ]
+    # The prev link of the last page leads back to the page before it.
+    if len(pages) > 1:
+        back = read(client, links[-1]["prev"]).json()
+        assert [r["number"] for r in back["data"]] == pages[-2]
 
 
 @pytest.mark.parametrize(("actor", "numbers"), [("bob", [3]), ("seed", [1]), ("carol", [])])
