@@ -8,7 +8,7 @@ exist), the body's media type, the body, If-Match; then one transaction does the
 
 import datetime as dt
 import inspect
-from collections.abc import Callable, Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from typing import Annotated, Any
 
 import orjson
@@ -119,6 +119,25 @@ def with_signature(handler: Callable[..., Any], params: list[Any]) -> Any:
     return handler
 
 
+def record_write(
+    c: Collection,
+    service: Callable[[Any, edits.Write, dict[str, Any]], edits.Written],
+    accepted: Sequence[str],
+) -> Callable[..., Awaitable[Response]]:
+    """The endpoint of a write with a body to a record (PUT, PATCH): token, body, If-Match,
+    then the service's one transaction."""
+
+    async def handle(request: Request, if_match: str | None = None, **path: Any) -> Response:
+        editor = await editor_of(request, c)
+        body = await _json_body(request, accepted)
+        key, precondition = str(path[c.id_param]), required_if_match(if_match, c)
+        write = write_of(c, request, editor, record_id=key, if_match=precondition)
+        written = await run_in_threadpool(service, request.app.state.engine, write, body)
+        return await written_response(request, written)
+
+    return handle
+
+
 def write_router(c: Collection) -> APIRouter:
     router = APIRouter(prefix=c.href.removeprefix("/v1"), tags=[c.texts.tag])
     noun, name, record = c.texts.noun, c.record_name, f"/{{{c.id_param}}}"
@@ -154,20 +173,7 @@ def write_router(c: Collection) -> APIRouter:
         "whose scope covers this collection.",
     )
 
-    async def replace(request: Request, if_match: str | None = None, **path: Any) -> Response:
-        editor = await editor_of(request, c)
-        body = await _json_body(request, (JSON_MEDIA_TYPE,))
-        write = write_of(
-            c,
-            request,
-            editor,
-            record_id=str(path[c.id_param]),
-            if_match=required_if_match(if_match, c),
-        )
-        written = await run_in_threadpool(
-            edits.replace_record, request.app.state.engine, write, body
-        )
-        return await written_response(request, written)
+    replace = record_write(c, edits.replace_record, (JSON_MEDIA_TYPE,))
 
     router.add_api_route(
         record,
@@ -181,20 +187,7 @@ def write_router(c: Collection) -> APIRouter:
         f"{c.id.label} may be left out, and cannot change).",
     )
 
-    async def update(request: Request, if_match: str | None = None, **path: Any) -> Response:
-        editor = await editor_of(request, c)
-        patch = await _json_body(request, (MERGE_PATCH, JSON_MEDIA_TYPE))
-        write = write_of(
-            c,
-            request,
-            editor,
-            record_id=str(path[c.id_param]),
-            if_match=required_if_match(if_match, c),
-        )
-        written = await run_in_threadpool(
-            edits.patch_record, request.app.state.engine, write, patch
-        )
-        return await written_response(request, written)
+    update = record_write(c, edits.patch_record, (MERGE_PATCH, JSON_MEDIA_TYPE))
 
     router.add_api_route(
         record,
