@@ -457,6 +457,15 @@ def test_a_kept_edit_the_file_no_longer_holds_together_with_is_refused_and_chang
     assert client.get(URL).json()["notes"] == FILE_NOTE
 
 
+def test_a_file_that_breaks_the_rules_itself_is_refused_as_the_files_fault(
+    engine: Engine, clock: FakeClock, seeded: dict[str, Any]
+) -> None:
+    broken = with_milestone(seeded, EDITED, kind="party")
+    with pytest.raises(SeedInvalid) as refused:
+        reseed(engine, broken, clock)
+    assert refused.value.in_the_file is True
+
+
 def test_an_edit_the_file_left_alone_but_broke_is_refused_unless_overwritten(
     client: TestClient, engine: Engine, clock: FakeClock, seeded: dict[str, Any], token: str
 ) -> None:
