@@ -12,6 +12,7 @@ from starlette.responses import Response
 
 from app.api.format_routes import REQUEST, parameter
 from app.api.write_routes import (
+    RECORD_ID,
     IfMatch,
     editor_of,
     required_if_match,
@@ -33,7 +34,7 @@ REVISION_NUMBER = Path(
 
 def revision_router(c: Collection) -> APIRouter:
     router = APIRouter(prefix=c.href.removeprefix("/v1"), tags=[c.texts.tag])
-    noun, name, record = c.texts.noun, c.record_name, f"/{{{c.id_param}}}"
+    noun, name, record = c.texts.noun, c.record_name, f"/{{{c.id_param}:{RECORD_ID}}}"
     record_id = parameter(c.id_param, c.id.annotation)
     if_match = parameter("if_match", IfMatch, None)
 

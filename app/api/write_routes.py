@@ -8,16 +8,19 @@ exist), the body's media type, the body, If-Match; then one transaction does the
 
 import datetime as dt
 import inspect
+import re
 from collections.abc import Awaitable, Callable, Sequence
 from typing import Annotated, Any
 
 import orjson
 from fastapi import APIRouter, Header, Request
 from fastapi.concurrency import run_in_threadpool
+from starlette.convertors import Convertor, register_url_convertor
 from starlette.responses import Response
 
 from app.api.clock import utc_date
 from app.api.format_routes import REQUEST, parameter
+from app.api.formats import SUFFIXES
 from app.auth import Editor, require_editor
 from app.collection import Collection
 from app.errors import InvalidBody, PreconditionRequired, UnsupportedMediaType
@@ -26,6 +29,31 @@ from app.http_cache import JSON_MEDIA_TYPE
 from app.services import edits
 
 MERGE_PATCH = "application/merge-patch+json"
+RECORD_ID = "record"
+
+
+class RecordIdConvertor(Convertor[str]):
+    """A record's id in a write's URL: never one of the read-only resources beside the
+    records (`/v1/nris/summary`, `/v1/nris/nri-017.html`), which would otherwise be taken
+    for an id and answered 400 or 401 where a PUT there is a 405."""
+
+    # Not `summary`; not ending in a format's suffix (`.html`, `.feed.json`, ...): codes
+    # like `C7.e-government` keep their dots.
+    regex = (
+        r"(?!summary(?:$|/))"
+        + r"(?![^/]*(?:"
+        + "|".join(re.escape(suffix) for suffix in SUFFIXES)
+        + r")(?:$|/))[^/]+"
+    )
+
+    def convert(self, value: str) -> str:
+        return value
+
+    def to_string(self, value: str) -> str:
+        return value
+
+
+register_url_convertor(RECORD_ID, RecordIdConvertor())
 NO_STORE = {"Cache-Control": "no-store"}
 MAX_IDEMPOTENCY_KEY = 255
 
@@ -140,7 +168,7 @@ def record_write(
 
 def write_router(c: Collection) -> APIRouter:
     router = APIRouter(prefix=c.href.removeprefix("/v1"), tags=[c.texts.tag])
-    noun, name, record = c.texts.noun, c.record_name, f"/{{{c.id_param}}}"
+    noun, name, record = c.texts.noun, c.record_name, f"/{{{c.id_param}:{RECORD_ID}}}"
     record_id = parameter(c.id_param, c.id.annotation)
     if_match = parameter("if_match", IfMatch, None)
     common = problems(400, 401, 403, 413, 415, 422, 500, 503)

@@ -67,7 +67,7 @@ def write_operations(routes: Sequence[BaseRoute]) -> list[Operation]:
     found = []
     for route in iter_route_contexts(routes):
         methods = (route.methods or set()) & WRITE_METHODS
-        path = route.path or ""
+        path = route.path_format or ""  # without the id convertor: `{nri_id}`
         if isinstance(route.original_route, APIRoute) and methods and path.startswith("/v1/"):
             (method,) = methods
             found.append(Operation(str(route.name), method, path, _collection_of(path)))
