@@ -181,9 +181,9 @@ def cmd_export(args: argparse.Namespace) -> int:
         DATASET,
         DATASET_ID,
         NothingToExport,
-        _write_atomically,  # export_to's own atomic write (see below)
         dumps_document,
         export_document,
+        write_atomically,
     )
     from app.migrate import current_revision, head_revision
 
@@ -230,7 +230,7 @@ def cmd_export(args: argparse.Namespace) -> int:
         return EXIT_OK
     path = Path(args.path).absolute()
     try:
-        _write_atomically(path, body)
+        write_atomically(path, body)
     except OSError as exc:
         # Not a storage error of the database, which main() would report.
         print(f"error: cannot write {path}: {exc.strerror or exc}", file=sys.stderr)
@@ -257,12 +257,11 @@ def cmd_tokens_create(args: argparse.Namespace) -> int:
     from sqlmodel import Session
 
     from app.api.clock import system_clock
-    from app.collections import COLLECTIONS
+    from app.collections import editable
     from app.migrate import upgrade
     from app.tokens import TokenError, create_token, parse_lifetime
 
-    # Only collections whose records have their own URL can be written one record at a time.
-    known = [c.name for c in COLLECTIONS if c.texts.detail is not None]
+    known = [c.name for c in editable()]
     collections = [c.strip() for c in (args.collections or "").split(",") if c.strip()]
     try:
         lifetime = parse_lifetime(args.expires)

@@ -82,7 +82,7 @@ def export_to(engine: Engine, path: Path | None) -> bytes:
         document = export_document(connection)
     body = dumps_document(document)
     if path is not None:
-        _write_atomically(path, body)
+        write_atomically(path, body)
     return body
 
 
@@ -160,7 +160,7 @@ def _linked(
     return found
 
 
-def _write_atomically(path: Path, body: bytes) -> None:
+def write_atomically(path: Path, body: bytes) -> None:
     """Write beside `path`, then rename over it: a reader sees the old file or the new one,
     never part of either. The file gets the mode a plain open() would give it."""
     temporary = path.with_name(f".{path.name}.{secrets.token_hex(6)}.tmp")

@@ -13,7 +13,7 @@ from collections.abc import Iterable
 from typing import Any
 
 from app.collection import Collection
-from app.collections import COLLECTIONS
+from app.collections import editable
 from app.resources import seed_path
 
 SCHEME = "editorToken"
@@ -114,7 +114,7 @@ def _schemas() -> dict[str, Any]:
     """Every definition of the seed schema as a component: records as <Name>Record, the
     shapes they share (url, date, ...) as Seed<Name>; and a <Name>Patch per record."""
     seed = _seed_schema()
-    records = {_record_definition(c): c for c in COLLECTIONS if c.texts.detail is not None}
+    records = {_record_definition(c): c for c in editable()}
     definitions = dict(seed["$defs"])
     for definition, c in records.items():
         definitions.setdefault(definition, seed["properties"][c.seed_key]["items"])
@@ -208,16 +208,13 @@ def document_writes(document: dict[str, Any]) -> None:
     components.setdefault("securitySchemes", {})[SCHEME] = SECURITY_SCHEME
     schemas = components.setdefault("schemas", {})
     written = _schemas()
-    for c in COLLECTIONS:
-        if c.texts.detail is not None:
-            definition = _record_definition(c)
-            _describe(schemas, written[f"{_component(definition)}Record"], c.public.__name__)
+    for c in editable():
+        definition = _record_definition(c)
+        _describe(schemas, written[f"{_component(definition)}Record"], c.public.__name__)
     _describe(schemas, written.get("SeedConflict", {}), "Conflict")
     schemas.update(written)
     examples = _seed_examples()
-    for c in COLLECTIONS:
-        if c.texts.detail is None:
-            continue
+    for c in editable():
         definition = _record_definition(c)
         record_ref = f"{_component(definition)}Record"
         example = examples.get(c.seed_key, {})
@@ -270,9 +267,9 @@ def document_write_examples(document: dict[str, Any]) -> None:
     """A write answers with the record as GET shows it: its example is GET's (run after
     app.openapi_examples has placed those)."""
     examples = document.get("components", {}).get("examples", {})
-    for c in COLLECTIONS:
+    for c in editable():
         name = f"get_{c.record_name}.json"
-        if c.texts.detail is None or name not in examples:
+        if name not in examples:
             continue
         record_path = f"{c.href}/{{{c.id_param}}}"
         paths = document["paths"]

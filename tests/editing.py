@@ -6,11 +6,11 @@ from collections.abc import Sequence
 from sqlalchemy import Engine
 from sqlmodel import Session
 
-from app.collections import COLLECTIONS
+from app.collections import editable
 from app.tokens import create_token, revoke_token
 
 # The collections whose records have a URL of their own: every one of them takes writes.
-EDITABLE = [c for c in COLLECTIONS if c.texts.detail is not None]
+EDITABLE = editable()
 EDITABLE_NAMES = [c.name for c in EDITABLE]
 MERGE_PATCH = "application/merge-patch+json"
 

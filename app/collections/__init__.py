@@ -34,6 +34,12 @@ def register(collection: Collection) -> None:
     COLLECTIONS.append(collection)
 
 
+def editable() -> list[Collection]:
+    """The collections whose records have a URL of their own: each takes editors' writes
+    (app.api.write_routes) and is named in a write token's scope."""
+    return [c for c in COLLECTIONS if c.texts.detail is not None]
+
+
 def ordered(*first: Collection) -> list[Collection]:
     """`first`, then every other collection in COLLECTIONS' order."""
     return [*first, *(c for c in COLLECTIONS if c not in first)]
