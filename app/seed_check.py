@@ -19,7 +19,7 @@ from importlib.resources import files
 from pathlib import Path
 from typing import Any
 
-from jsonschema import Draft202012Validator, ValidationError
+from jsonschema import Draft202012Validator, ValidationError, validators
 
 from app.characters import FORBIDDEN_CHARACTERS
 from app.collections import seed_order
@@ -98,9 +98,20 @@ def load_schema() -> dict[str, Any]:
     return schema
 
 
+# JSON Schema counts 2.0 as an integer. Here an integer is a JSON number without a fraction
+# or exponent: 2.0 would be stored as 2 while its revision kept 2.0, and the JSON parser of
+# write bodies reads an integer beyond 64 bits as a float, which would be stored rounded.
+_INTEGERS_ONLY = Draft202012Validator.TYPE_CHECKER.redefine(
+    "integer", lambda _checker, value: isinstance(value, int) and not isinstance(value, bool)
+)
+Validator: type[Draft202012Validator] = validators.extend(  # type: ignore[no-untyped-call]
+    Draft202012Validator, type_checker=_INTEGERS_ONLY
+)
+
+
 @cache
 def _validator() -> Draft202012Validator:
-    return Draft202012Validator(load_schema())
+    return Validator(load_schema())
 
 
 def _record_id(record: object, key: str, index: int) -> str:
@@ -497,9 +508,7 @@ def check_seed(data: object) -> list[SeedProblem]:
 @cache
 def _record_validator(key: str) -> Draft202012Validator:
     schema = load_schema()
-    return Draft202012Validator(
-        {"$defs": schema.get("$defs", {}), **schema["properties"][key]["items"]}
-    )
+    return Validator({"$defs": schema.get("$defs", {}), **schema["properties"][key]["items"]})
 
 
 def check_record(data: Mapping[str, Any], key: str, index: int) -> list[SeedProblem]:

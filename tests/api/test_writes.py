@@ -3,6 +3,7 @@ DELETE, their preconditions and errors, the change log entry and the revision ea
 leaves, and restoring a revision. Tokens and scopes: tests/api/test_write_auth.py."""
 
 import datetime as dt
+import json
 from typing import Any
 from urllib.parse import parse_qs, urlencode, urlsplit
 
@@ -230,6 +231,54 @@ def test_delete_of_a_record_nothing_links_to_is_204_and_logged(
     assert latest_changes(client)[1] == [
         {"revision": 2, "at": SEED_AT, **tombstone, "title": "IETF", "actor": "alice", "href": None}
     ]
+
+
+# What a database column holds: a fact's value is 64-bit, a call to action's number a
+# PostgreSQL integer (its rule, 1 to n without gaps, refuses such a number too). Each number
+# goes into the body as the text a client's serialiser wrote.
+OUT_OF_RANGE = [
+    ("facts", "value", str(2**63), "is greater than the maximum"),
+    ("facts", "value", str(-(2**63)), None),
+    ("facts", "value", str(2**63 - 1), None),
+    ("facts", "value", str(-(2**63) - 1), "is not of type 'integer'"),
+    ("facts", "value", str(2**64), "is not of type 'integer'"),
+    ("facts", "value", "5.0", "is not of type 'integer'"),
+    ("facts", "value", "5e0", "is not of type 'integer'"),
+    ("calls-to-action", "number", str(2**31), "is greater than the maximum"),
+]
+
+
+@pytest.mark.parametrize(
+    ("collection", "field", "number", "refused"),
+    OUT_OF_RANGE,
+    ids=[f"{c}-{n}" for c, _, n, _ in OUT_OF_RANGE],
+)
+def test_a_number_its_column_cannot_hold_exactly_is_422_and_one_it_can_is_kept_exactly(
+    client: TestClient,
+    alice: str,
+    seeded: Json,
+    collection: str,
+    field: str,
+    number: str,
+    refused: str | None,
+) -> None:
+    """Before, a value of 2**63 reached the driver (a 500), and one below -(2**63), which the
+    body's JSON parser reads as a float, was stored as one: it came back as
+    -9.223372036854776e+18."""
+    key = collection.replace("-", "_")
+    record = {**seeded[key][0], "id": "fs-range"} if key == "facts" else {**seeded[key][1]}
+    body = json.dumps({**record, field: "N"}).replace('"N"', number)
+    headers = {**bearer(alice), "Content-Type": "application/json"}
+    response = client.post(f"/v1/{collection}", content=body, headers=headers)
+    if refused is None:
+        assert response.status_code == 201, response.text
+        assert f'"{field}":{number},' in read(client, response.headers["Location"]).text
+        return
+    assert response.status_code == 422, response.text
+    errors = response.json()["errors"]
+    assert {(e["name"].rsplit(".")[-1], e["in"]) for e in errors} == {(field, "body")}
+    assert any(refused in e["reason"] for e in errors if e["name"] == field)
+    assert read(client, f"/v1/{collection}").json()["meta"]["total"] == len(seeded[key])
 
 
 def test_delete_of_an_organisation_milestones_link_to_is_422_and_changes_nothing(
@@ -541,6 +590,30 @@ def test_a_revision_that_does_not_exist_is_404(
     response = client.request(method, url, headers=guarded(alice))
     assert response.status_code == 404
     assert response.json() == problem("not-found", detail, url)
+
+
+@pytest.mark.parametrize(
+    ("method", "url", "name", "where"),
+    [
+        ("GET", f"{MS}/revisions?after={2**63}", "after", "query"),
+        ("POST", f"{MS}/revisions/{2**63}/restore", "revision", "path"),
+    ],
+    ids=["after", "restore"],
+)
+def test_a_revision_number_past_64_bits_is_a_400_not_a_database_overflow(
+    client: TestClient, alice: str, method: str, url: str, name: str, where: str
+) -> None:
+    """2**63 fits no integer column of SQLite or PostgreSQL: the contract fuzzer sent it as
+    `after` and the driver's OverflowError was a 500. The largest 64-bit number is valid."""
+    response = client.request(method, url, headers=guarded(alice))
+    assert response.status_code == 400, response.text
+    assert response.headers["Content-Type"] == "application/problem+json"
+    assert [(e["name"], e["in"]) for e in response.json()["errors"]] == [(name, where)]
+    largest_url = url.replace(str(2**63), str(2**63 - 1))
+    largest = client.request(method, largest_url, headers=guarded(alice))
+    assert largest.status_code == (200 if method == "GET" else 404), largest.text
+    if method == "GET":
+        assert largest.json()["data"] == []
 
 
 def test_a_deleted_records_revisions_stay_listed_and_its_deletion_cannot_be_restored(
