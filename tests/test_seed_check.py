@@ -314,6 +314,34 @@ def test_conflict_must_name_a_field_of_its_record(seed: dict[str, Any]) -> None:
     ]
 
 
+# --------------------------------------------------------------------------- integers
+
+
+@pytest.mark.parametrize(
+    ("value", "reason"),
+    [
+        (5.0, "5.0 is not of type 'integer', 'null'"),
+        (2**63, f"{2**63} is greater than the maximum of {2**63 - 1}"),
+        (-(2**63) - 1, f"{-(2**63) - 1} is less than the minimum of {-(2**63)}"),
+        (True, "True is not of type 'integer', 'null'"),
+    ],
+    ids=["float", "past-64-bits", "below-64-bits", "boolean"],
+)
+def test_an_integer_field_takes_only_an_integer_its_column_holds(
+    seed: dict[str, Any], value: object, reason: str
+) -> None:
+    """JSON Schema alone counts 5.0 as an integer, and sets no bound: the database would keep
+    5 (or fail on 2**63) while a revision kept what the file said."""
+    fact = seed["facts"][0]
+    fact["value"] = value
+    assert [str(p) for p in check_seed(seed)] == [f"facts[{fact['id']}].value: {reason}"]
+
+
+def test_the_largest_and_smallest_64_bit_values_are_integers(seed: dict[str, Any]) -> None:
+    seed["facts"][0]["value"], seed["facts"][1]["value"] = 2**63 - 1, -(2**63)
+    assert check_seed(seed) == []
+
+
 # --------------------------------------------------------------------------- dates
 
 
