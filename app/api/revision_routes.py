@@ -24,14 +24,17 @@ from app.collection import Collection
 from app.errors import InvalidRecord
 from app.errors import problem_responses as problems
 from app.http_cache import JSON_MEDIA_TYPE, conditional, dumps
-from app.paging import INT64
 from app.schemas.revision import RevisionPage
 from app.services import edits, revisions
 
-# Revision numbers are 64-bit integers in both databases: a larger number would reach the
-# driver and fail there (a 500): the parameters refuse it with a 400, as cursors do (app.paging).
+# record_revision.number is an INTEGER column, 32 bits on PostgreSQL: a larger number would
+# reach the database and fail there (a 500), so the parameters refuse it with a 400.
+LARGEST_REVISION = 2**31 - 1
 REVISION_NUMBER = Path(
-    ge=1, le=INT64[1], description="The revision's number (from the revision list).", examples=[1]
+    ge=1,
+    le=LARGEST_REVISION,
+    description="The revision's number (from the revision list).",
+    examples=[1],
 )
 
 
@@ -85,7 +88,7 @@ def revision_router(c: Collection) -> APIRouter:
                         int | None,
                         Query(
                             ge=0,
-                            le=INT64[1],
+                            le=LARGEST_REVISION,
                             description="The revisions after this "
                             "number (before it, with sort=-number): the "
                             "`next` link sets it.",

@@ -592,24 +592,31 @@ def test_a_revision_that_does_not_exist_is_404(
     assert response.json() == problem("not-found", detail, url)
 
 
+# record_revision.number is an INTEGER column: 32 bits on PostgreSQL.
+PAST = 2**31
+
+
 @pytest.mark.parametrize(
     ("method", "url", "name", "where"),
     [
+        ("GET", f"{MS}/revisions?after={PAST}", "after", "query"),
+        ("POST", f"{MS}/revisions/{PAST}/restore", "revision", "path"),
         ("GET", f"{MS}/revisions?after={2**63}", "after", "query"),
-        ("POST", f"{MS}/revisions/{2**63}/restore", "revision", "path"),
     ],
-    ids=["after", "restore"],
+    ids=["after", "restore", "after-past-64-bits"],
 )
-def test_a_revision_number_past_64_bits_is_a_400_not_a_database_overflow(
+def test_a_revision_number_its_column_cannot_hold_is_a_400_not_a_database_error(
     client: TestClient, alice: str, method: str, url: str, name: str, where: str
 ) -> None:
-    """2**63 fits no integer column of SQLite or PostgreSQL: the contract fuzzer sent it as
-    `after` and the driver's OverflowError was a 500. The largest 64-bit number is valid."""
+    """The contract fuzzer sent `after=2**63`: SQLite's driver raised OverflowError, a 500;
+    PostgreSQL fails from 2**31 on. The largest number the column holds is valid."""
     response = client.request(method, url, headers=guarded(alice))
     assert response.status_code == 400, response.text
     assert response.headers["Content-Type"] == "application/problem+json"
     assert [(e["name"], e["in"]) for e in response.json()["errors"]] == [(name, where)]
-    largest_url = url.replace(str(2**63), str(2**63 - 1))
+    largest_url = url.replace(str(PAST), str(PAST - 1))
+    if largest_url == url:
+        return
     largest = client.request(method, largest_url, headers=guarded(alice))
     assert largest.status_code == (200 if method == "GET" else 404), largest.text
     if method == "GET":
