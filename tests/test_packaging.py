@@ -13,9 +13,10 @@ from pathlib import Path
 import httpx
 import pytest
 
+from tests.own_sqlite import own_sqlite
 from tests.test_cli import free_port, stop, wait_until_ready
 
-pytestmark = pytest.mark.slow
+pytestmark = [pytest.mark.slow, own_sqlite]
 
 ROOT = Path(__file__).resolve().parents[1]
 BUILD_TIMEOUT = 300  # seconds; build isolation may fetch hatchling

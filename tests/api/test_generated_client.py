@@ -26,7 +26,10 @@ from sqlmodel import Session
 
 from app.db import make_engine
 from app.tokens import create_token
+from tests.own_sqlite import own_sqlite
 from tests.test_cli import BIN, clean_env, free_port, stop, wait_until_ready
+
+pytestmark = own_sqlite
 
 ROOT = Path(__file__).resolve().parents[2]
 CONFIG = ROOT / "tools" / "openapi-client.yaml"

@@ -11,6 +11,10 @@ from typing import Any
 import pytest
 from fastapi.testclient import TestClient
 
+from tests.own_sqlite import own_sqlite
+
+pytestmark = own_sqlite
+
 LINT_DIR = Path(__file__).resolve().parents[2] / "tools" / "openapi-lint"
 BIN = LINT_DIR / "node_modules" / ".bin"
 QUIET = {"REDOCLY_TELEMETRY": "off", "REDOCLY_SUPPRESS_UPDATE_NOTICE": "true"}

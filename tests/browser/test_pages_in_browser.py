@@ -19,6 +19,8 @@ import feedparser
 import httpx
 import pytest
 
+from tests.own_sqlite import own_sqlite
+
 if TYPE_CHECKING:
     from playwright.sync_api import (
         Browser,
@@ -29,7 +31,7 @@ if TYPE_CHECKING:
         Response,
     )
 
-pytestmark = pytest.mark.slow
+pytestmark = [pytest.mark.slow, own_sqlite]
 
 
 @dataclass(frozen=True)
