@@ -4,11 +4,11 @@ browser, the installed wheel, the generated client, the linted OpenAPI document.
 SQLite run covers them; its PostgreSQL run skips them instead of repeating them unchanged,
 which keeps CI within its time."""
 
-import os
-
 import pytest
 
+from tests.conftest import PG_URL
+
 own_sqlite = pytest.mark.skipif(
-    bool(os.environ.get("FACTSHEET_TEST_DATABASE_URL")),
+    bool(PG_URL),
     reason="does not depend on the backend (own SQLite database): the SQLite run covers it",
 )
