@@ -3,9 +3,8 @@
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
-from fastapi import Depends, FastAPI
+from fastapi import FastAPI
 from fastapi.concurrency import run_in_threadpool
-from fastapi.routing import APIRoute
 from starlette.types import Receive, Scope, Send
 
 from app import __version__
@@ -13,7 +12,7 @@ from app.accept_errors import install_accept_error_filter
 from app.api import docs
 from app.api import metrics as metrics_api
 from app.api.clock import Clock, system_clock
-from app.api.router import api_router
+from app.api.router import operation_id, served_routes
 from app.cache_front import CacheFront, find_layer
 from app.collections import route_order
 from app.concurrency import ConcurrencyLimitMiddleware, InFlight
@@ -23,7 +22,6 @@ from app.errors import install_error_handlers
 from app.form_query import FormQueryMiddleware
 from app.hosts import AllowedHosts, HostsMiddleware
 from app.limits import LimitsMiddleware
-from app.metrics_access import require_scraper
 from app.observability import Metrics, ObservabilityMiddleware, RoutedMarker, configure_access_log
 from app.openapi import install_openapi
 from app.rate_buckets import make_buckets
@@ -55,10 +53,6 @@ Sub-regional and Youth Initiatives (NRIs), the WSIS Action Lines and key figures
   (and keeps serving the pages it holds). Retry after the time given.
 * Any origin may read the API (CORS, no credentials); every response has an `X-Request-ID`.
 """
-
-
-def operation_id(route: APIRoute) -> str:
-    return route.name
 
 
 class FactSheetAPI(FastAPI):
@@ -120,6 +114,7 @@ def create_app(settings: Settings | None = None, clock: Clock | None = None) -> 
         openapi_url=None,
         docs_url=None,
         redoc_url=None,  # ReDoc would load from a CDN, which the docs' CSP refuses
+        routes=list(served_routes(settings.metrics_enabled)),
     )
     app.state.settings = settings
     app.state.engine = engine
@@ -211,11 +206,8 @@ def create_app(settings: Settings | None = None, clock: Clock | None = None) -> 
     # says it would let the request through untouched (app.cache_front); everything else
     # goes on to those layers.
     app.add_middleware(CacheFront)
-    app.include_router(api_router)
-    app.include_router(docs.router)
     if metrics is not None:
         metrics_api.install_metrics(metrics, store, engine, buckets)
-        app.include_router(metrics_api.router, dependencies=[Depends(require_scraper)])
     install_error_handlers(app)
     install_openapi(app)
     return app

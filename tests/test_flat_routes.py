@@ -1,10 +1,12 @@
 """app.api.flat_routes: a router tree served as one flat list, the same routes."""
 
 from fastapi import APIRouter, Depends, FastAPI
+from fastapi.routing import APIRoute
 from fastapi.testclient import TestClient
 
 from app.api.flat_routes import flattened
 from app.api.router import api_router, tree
+from tests.conftest import MakeApp
 
 calls: list[str] = []
 
@@ -53,3 +55,14 @@ def _contexts(holder: APIRouter) -> list[object]:
     from fastapi.routing import iter_route_contexts
 
     return list(iter_route_contexts(holder.routes))
+
+
+def test_every_app_a_process_makes_serves_one_table_of_built_routes(make_app: MakeApp) -> None:
+    """An included router is built again for each app, on the app's first request (FastAPI
+    0.165); the apps share routes built once instead (app.api.router.served_routes)."""
+    first, second = make_app(metrics_enabled=False), make_app(metrics_enabled=False)
+    with_metrics = make_app(metrics_enabled=True)
+    assert all(isinstance(route, APIRoute) for route in first.routes)  # nothing included
+    assert all(a is b for a, b in zip(first.routes, second.routes, strict=True))
+    paths = [getattr(route, "path", None) for route in with_metrics.routes]
+    assert paths == [*(getattr(route, "path", None) for route in first.routes), "/metrics"]

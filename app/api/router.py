@@ -1,9 +1,13 @@
 """All routes: the data under /v1, probes and problem types at the root. A collection's
 routes come from its declaration (app.collections); the rest are written out."""
 
-from fastapi import APIRouter, Depends, Request
+from functools import cache
 
-from app.api import fact_sheet, feeds, health, home, index, problems
+from fastapi import APIRouter, Depends, Request
+from fastapi.routing import APIRoute
+from starlette.routing import BaseRoute
+
+from app.api import docs, fact_sheet, feeds, health, home, index, metrics, problems
 from app.api.collection_routes import collection_router, sub_list_router
 from app.api.flat_routes import flattened
 from app.api.formats import require_acceptable
@@ -13,6 +17,7 @@ from app.api.search import router as search_router
 from app.api.write_routes import write_router
 from app.collections import SUB_LISTS, route_order
 from app.collections.changes import CHANGES
+from app.metrics_access import require_scraper
 
 v1 = APIRouter(prefix="/v1")
 v1.include_router(fact_sheet.router)
@@ -43,3 +48,24 @@ tree.include_router(v1)
 tree.include_router(health.router)
 tree.include_router(problems.router)
 api_router = flattened(tree)
+
+
+def operation_id(route: APIRoute) -> str:
+    """An operation's id is its route's name (`get_milestone`), not FastAPI's default of name,
+    path and method: what code generators turn into method names."""
+    return route.name
+
+
+@cache
+def served_routes(with_metrics: bool) -> tuple[BaseRoute, ...]:
+    """Every route an app serves: the API, /docs, and /metrics when asked for. Built once per
+    process and handed to each app it makes (app.main.create_app). An *included* router is
+    built again by FastAPI (0.165) for every app, on that app's first request: a type adapter
+    per parameter and response, about 0.2 s before the first answer of each worker, and of
+    each app a test makes. Routes given to the app directly are built here, once."""
+    served = APIRouter(generate_unique_id_function=operation_id)
+    served.include_router(api_router)
+    served.include_router(docs.router)
+    if with_metrics:
+        served.include_router(metrics.router, dependencies=[Depends(require_scraper)])
+    return tuple(flattened(served).routes)
