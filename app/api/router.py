@@ -47,7 +47,6 @@ tree.include_router(index.router)
 tree.include_router(v1)
 tree.include_router(health.router)
 tree.include_router(problems.router)
-api_router = flattened(tree)
 
 
 def operation_id(route: APIRoute) -> str:
@@ -57,14 +56,14 @@ def operation_id(route: APIRoute) -> str:
 
 
 @cache
-def served_routes(with_metrics: bool) -> tuple[BaseRoute, ...]:
-    """Every route an app serves: the API, /docs, and /metrics when asked for. Built once per
-    process and handed to each app it makes (app.main.create_app). An *included* router is
-    built again by FastAPI (0.165) for every app, on that app's first request: a type adapter
-    per parameter and response, about 0.2 s before the first answer of each worker, and of
-    each app a test makes. Routes given to the app directly are built here, once."""
+def served_routes(with_metrics: bool = True) -> tuple[BaseRoute, ...]:
+    """Every route an app serves, flat: the API, /docs, and /metrics when asked for. Built
+    once per process, at its first app, and handed to each app it makes
+    (app.main.create_app). An *included* router is built again by FastAPI (0.165) for every
+    app, on that app's first request: a type adapter per parameter and response, about 0.2 s
+    before the first answer of each worker, and of each app a test makes."""
     served = APIRouter(generate_unique_id_function=operation_id)
-    served.include_router(api_router)
+    served.include_router(tree)
     served.include_router(docs.router)
     if with_metrics:
         served.include_router(metrics.router, dependencies=[Depends(require_scraper)])

@@ -23,7 +23,7 @@ from sqlalchemy import Engine, func, select, text
 from sqlmodel import SQLModel
 from starlette.routing import BaseRoute
 
-from app.api.router import api_router
+from app.api.router import served_routes
 from app.collection import Collection
 from app.main import create_app
 from app.models import ApiToken, Change
@@ -74,9 +74,9 @@ def write_operations(routes: Sequence[BaseRoute]) -> list[Operation]:
     return found
 
 
-# The app's own router: what create_app includes (checked against app.routes below). Read
+# The app's own routes: what create_app serves (checked against app.routes below). Read
 # here, as parametrize needs the list before any app, and so any engine, is made.
-OPERATIONS = write_operations(api_router.routes)
+OPERATIONS = write_operations(served_routes())
 
 
 def _ids(operations: Sequence[Operation], kinds: Sequence[str]) -> list[Any]:
