@@ -16,6 +16,13 @@ def flattened(tree: APIRouter) -> APIRouter:
     served: its full path and everything its includes added to it, in the same order."""
     holder = APIRouter()
     holder.include_router(tree)
+    return flat_copy(holder)
+
+
+def flat_copy(holder: APIRouter) -> APIRouter:
+    """A router holding every route `holder` serves, each with everything the includes on the
+    way to it added. `holder`'s own prefix and dependencies are not applied: include a router
+    that has some (`flattened`), or pass one whose includes carry them."""
     flat = APIRouter()
     for context in iter_route_contexts(holder.routes):
         route = context.original_route

@@ -9,7 +9,7 @@ from starlette.routing import BaseRoute
 
 from app.api import docs, fact_sheet, feeds, health, home, index, metrics, problems
 from app.api.collection_routes import collection_router, sub_list_router
-from app.api.flat_routes import flattened
+from app.api.flat_routes import flat_copy
 from app.api.formats import require_acceptable
 from app.api.params import reject_unknown_params
 from app.api.revision_routes import revision_router
@@ -67,4 +67,6 @@ def served_routes(with_metrics: bool = True) -> tuple[BaseRoute, ...]:
     served.include_router(docs.router)
     if with_metrics:
         served.include_router(metrics.router, dependencies=[Depends(require_scraper)])
-    return tuple(flattened(served).routes)
+    # `served` has no prefix or dependencies of its own: copied as it is, not included again
+    # (an unprefixed include builds every route below it once more).
+    return tuple(flat_copy(served).routes)
